@@ -1,0 +1,251 @@
+// Field parsers shared by the models. Each returns the normalised value or a `Refusal` that
+// says why, so the zod models and plain callers share one definition of every rule.
+import { z } from "zod";
+
+/** A refused value: the reason, in a phrase that follows `"field" is <value>: `. */
+export class Refusal {
+  constructor(readonly reason: string) {}
+}
+
+type Parse<O> = (value: unknown) => O | Refusal;
+
+/**
+ * Wraps a parse function as a zod schema whose input type is `I`, so exported schemas can be
+ * annotated against declared interfaces.
+ */
+export function field<O, I>(parse: Parse<O>): z.ZodType<O, I> {
+  return z.custom<I>(() => true).transform((value, ctx) => {
+    const out = parse(value);
+    if (out instanceof Refusal) {
+      ctx.issues.push({ code: "custom", message: out.reason, input: value });
+      return z.NEVER;
+    }
+    return out;
+  }) as unknown as z.ZodType<O, I>;
+}
+
+/** Lets `undefined` and `null` through as `null`, and parses anything else with `parse`. */
+export function nullable<O>(parse: Parse<O>): Parse<O | null> {
+  return (value) => (value === undefined || value === null ? null : parse(value));
+}
+
+/** Uses `fallback` when the value is missing. */
+export function withDefault<O>(parse: Parse<O>, fallback: O): Parse<O> {
+  return (value) => (value === undefined ? fallback : parse(value));
+}
+
+const MIN_MS = Date.UTC(1, 0, 1) - 0; // 0001-01-01T00:00:00Z
+const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const ISO_TS =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?$/;
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value}`;
+}
+
+function required(value: unknown): Refusal | undefined {
+  return value === undefined ? new Refusal("is required") : undefined;
+}
+
+/** Parses an instant: ISO 8601 text with `Z` or an offset, epoch milliseconds, or a `Date`. */
+export const timestamp: Parse<Date> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  let ms: number;
+  if (value instanceof Date) {
+    ms = value.getTime();
+  } else if (typeof value === "number") {
+    if (!Number.isFinite(value) || !Number.isInteger(value)) {
+      return new Refusal("expected epoch milliseconds as a whole number");
+    }
+    ms = value;
+  } else if (typeof value === "string") {
+    const parsed = parseIsoInstant(value);
+    if (parsed instanceof Refusal) return parsed;
+    ms = parsed;
+  } else {
+    return new Refusal(
+      `expected ISO 8601 text with a time zone or epoch milliseconds, got ${typeName(value)}`,
+    );
+  }
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) {
+    return new Refusal("is outside the years 0001 to 9999");
+  }
+  return new Date(ms);
+};
+
+function parseIsoInstant(text: string): number | Refusal {
+  const m = ISO_TS.exec(text);
+  if (!m) return new Refusal("expected ISO 8601 text such as 2024-01-02T15:30:00Z");
+  const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
+  if (zulu === undefined && sign === undefined) {
+    return new Refusal("has no time zone; add Z or an offset such as +00:00");
+  }
+  const year = Number(y), month = Number(mo), day = Number(d);
+  const hour = Number(h), minute = Number(mi), second = Number(s ?? "0");
+  if (year < 1) return new Refusal("is outside the years 0001 to 9999");
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return new Refusal("is not a calendar date");
+  }
+  if (hour > 23 || minute > 59 || second > 59) return new Refusal("is not a time of day");
+  const fraction = frac ?? "";
+  if (/[1-9]/.test(fraction.slice(3))) {
+    return new Refusal("has sub-millisecond precision, which mds does not store");
+  }
+  const millis = Number(fraction.slice(0, 3).padEnd(3, "0"));
+  const offsetHours = Number(oh ?? "0"), offsetMinutes = Number(om ?? "0");
+  if (offsetHours > 15 || offsetMinutes > 59) return new Refusal("has an invalid UTC offset");
+  const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  const utc = new Date(0);
+  utc.setUTCFullYear(year, month - 1, day);
+  utc.setUTCHours(hour, minute, second, millis);
+  return utc.getTime() - offset;
+}
+
+function daysInMonth(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+/** Parses a calendar date `YYYY-MM-DD` and returns it in that form. */
+export const calendarDate: Parse<string> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "string") {
+    return new Refusal(`expected a date such as 2024-01-02, got ${typeName(value)}`);
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return new Refusal("expected a date such as 2024-01-02");
+  const year = Number(m[1]), month = Number(m[2]), day = Number(m[3]);
+  if (year < 1) return new Refusal("is outside the years 0001 to 9999");
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return new Refusal("is not a calendar date");
+  }
+  return value;
+};
+
+/** A finite number, not negative. */
+export const price: Parse<number> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "number") return new Refusal(`expected a number, got ${typeName(value)}`);
+  if (!Number.isFinite(value)) return new Refusal("must be a finite number");
+  if (value < 0) return new Refusal("must not be negative");
+  return value;
+};
+
+/** A finite number of either sign. */
+export const finite: Parse<number> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "number") return new Refusal(`expected a number, got ${typeName(value)}`);
+  if (!Number.isFinite(value)) return new Refusal("must be a finite number");
+  return value;
+};
+
+/** A whole number from 0 to 2^53 - 1. */
+export const count: Parse<number> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "number") return new Refusal(`expected a number, got ${typeName(value)}`);
+  if (!Number.isSafeInteger(value)) return new Refusal("must be a whole number");
+  if (value < 0) return new Refusal("must not be negative");
+  return value;
+};
+
+/** A number within `[min, max]`. */
+export function between(min: number, max: number): Parse<number> {
+  return (value) => {
+    const n = finite(value);
+    if (n instanceof Refusal) return n;
+    return n < min || n > max ? new Refusal(`must be between ${min} and ${max}`) : n;
+  };
+}
+
+/** Text that PostgreSQL can store: well-formed Unicode without NUL, at most `max` characters. */
+export function text(
+  max: number,
+  options: { trim?: boolean; empty?: boolean } = {},
+): Parse<string> {
+  return (value) => {
+    const missing = required(value);
+    if (missing) return missing;
+    if (typeof value !== "string") {
+      return new Refusal(`expected text, got ${typeName(value)}`);
+    }
+    const out = options.trim ? value.trim() : value;
+    if (!options.empty && out.length === 0) return new Refusal("must not be empty");
+    if (out.length > max) return new Refusal(`is longer than ${max} characters`);
+    if (out.includes("\u0000")) return new Refusal("contains a NUL character");
+    if (!out.isWellFormed()) return new Refusal("is not well-formed Unicode");
+    return out;
+  };
+}
+
+const SYMBOL = /^[^\s\p{Cc}]{1,64}$/u;
+/** A ticker: trimmed, upper-cased, 1 to 64 characters without white space or controls. */
+export const symbol: Parse<string> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "string") return new Refusal(`expected text, got ${typeName(value)}`);
+  const out = value.trim().toUpperCase();
+  if (out.length === 0) return new Refusal("must not be empty");
+  if (!SYMBOL.test(out) || !out.isWellFormed()) {
+    return new Refusal("must be 1 to 64 characters without spaces or control characters");
+  }
+  return out;
+};
+
+const VENDOR = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+/** A data vendor: trimmed, lower-cased, `[a-z0-9_.-]`, at most 64 characters. */
+export const vendor: Parse<string> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "string") return new Refusal(`expected text, got ${typeName(value)}`);
+  const out = value.trim().toLowerCase();
+  if (!VENDOR.test(out)) {
+    return new Refusal("must be 1 to 64 characters of a-z, 0-9, '_', '.' or '-'");
+  }
+  return out;
+};
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in its canonical 8-4-4-4-12 form, returned lower-cased. */
+export const uuid: Parse<string> = (value) => {
+  const missing = required(value);
+  if (missing) return missing;
+  if (typeof value !== "string" || !UUID.test(value)) {
+    return new Refusal("must be a UUID such as 123e4567-e89b-12d3-a456-426614174000");
+  }
+  return value.toLowerCase();
+};
+
+/** One of a fixed list of strings. */
+export function oneOf<T extends string>(values: readonly T[]): Parse<T> {
+  return (value) => {
+    const missing = required(value);
+    if (missing) return missing;
+    return typeof value === "string" && (values as readonly string[]).includes(value)
+      ? value as T
+      : new Refusal(`must be one of ${values.join(", ")}`);
+  };
+}
+
+/** Any JSON value whose strings PostgreSQL can store, as a plain object. */
+export const jsonObject: Parse<Record<string, unknown>> = (value) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return new Refusal("expected a JSON object");
+  }
+  let encoded: string;
+  try {
+    encoded = JSON.stringify(value);
+  } catch {
+    return new Refusal("is not serialisable as JSON");
+  }
+  if (encoded.includes("\\u0000")) return new Refusal("contains a NUL character");
+  // JSON.stringify escapes only lone surrogates as \udXXX, and PostgreSQL refuses those.
+  if (/\\ud[89a-f][0-9a-f]{2}/i.test(encoded)) return new Refusal("is not well-formed Unicode");
+  return value as Record<string, unknown>;
+};

@@ -1,0 +1,127 @@
+import { assertEquals, assertThrows } from "../testing/assert.ts";
+import type { z } from "zod";
+import { type Bar, type BarInput, parseBar } from "./bar.ts";
+import type { BarSchema } from "./bar.ts";
+import { ValidationError } from "./errors.ts";
+import type { Equal } from "./_model.ts";
+
+const ok: BarInput = {
+  ts: "2024-01-02T14:30:00Z",
+  vendor: "polygon",
+  symbol: "AAPL",
+  timeframe: "1m",
+  open: 10,
+  high: 12,
+  low: 9,
+  close: 11,
+  volume: 100,
+};
+
+Deno.test("BarSchema infers exactly the declared Bar interface", () => {
+  const same: Equal<z.infer<typeof BarSchema>, Bar> = true;
+  const input: Equal<z.input<typeof BarSchema>, BarInput> = true;
+  assertEquals([same, input], [true, true]);
+});
+
+Deno.test("parseBar() normalises vendor, symbol, timestamps and defaults", () => {
+  const bar = parseBar({ ...ok, vendor: " Polygon ", symbol: " brk.b ", volume: undefined });
+  assertEquals(bar.vendor, "polygon");
+  assertEquals(bar.symbol, "BRK.B");
+  assertEquals(bar.volume, 0);
+  assertEquals(bar.vwap, null);
+  assertEquals(bar.trade_count, null);
+  assertEquals(parseBar({ ...ok, ts: 1704205800000 }).ts.toISOString(), "2024-01-02T14:30:00.000Z");
+  assertEquals(
+    parseBar({ ...ok, ts: "2024-01-02T09:30:00.250-05:00" }).ts.toISOString(),
+    "2024-01-02T14:30:00.250Z",
+  );
+  assertEquals(
+    parseBar({ ...ok, ts: "2024-01-02 14:30Z" }).ts.toISOString(),
+    "2024-01-02T14:30:00.000Z",
+  );
+});
+
+Deno.test("parseBar() accepts bars on the edges of the OHLC rules", () => {
+  assertEquals(parseBar({ ...ok, open: 5, high: 5, low: 5, close: 5 }).high, 5);
+  assertEquals(parseBar({ ...ok, open: 0, high: 0, low: 0, close: 0, volume: 0 }).close, 0);
+});
+
+const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+  ["an unknown timeframe", { timeframe: "7x" }, "timeframe", "7x", "must be one of 1m, 5m"],
+  [
+    "a timestamp without zone",
+    { ts: "2024-01-02T14:30:00" },
+    "ts",
+    "2024-01-02T14:30:00",
+    "has no time zone",
+  ],
+  ["a date-only timestamp", { ts: "2024-01-02" }, "ts", "2024-01-02", "expected ISO 8601"],
+  ["year 0", { ts: "0000-01-01T00:00:00Z" }, "ts", "0000-01-01T00:00:00Z", "outside the years"],
+  [
+    "year 10000",
+    { ts: "10000-01-01T00:00:00Z" },
+    "ts",
+    "10000-01-01T00:00:00Z",
+    "expected ISO 8601",
+  ],
+  [
+    "February 30",
+    { ts: "2024-02-30T00:00:00Z" },
+    "ts",
+    "2024-02-30T00:00:00Z",
+    "not a calendar date",
+  ],
+  ["hour 24", { ts: "2024-01-02T24:00:00Z" }, "ts", "2024-01-02T24:00:00Z", "not a time of day"],
+  [
+    "microseconds",
+    { ts: "2024-01-02T14:30:00.000001Z" },
+    "ts",
+    "2024-01-02T14:30:00.000001Z",
+    "sub-millisecond",
+  ],
+  ["fractional epoch", { ts: 1.5 }, "ts", 1.5, "whole number"],
+  ["a boolean timestamp", { ts: true }, "ts", true, "got a boolean"],
+  ["a missing close", { close: undefined }, "close", undefined, "is required"],
+  ["a price as text", { open: "10" }, "open", "10", "expected a number, got a string"],
+  ["NaN", { open: NaN }, "open", NaN, "finite"],
+  ["Infinity", { high: Infinity }, "high", Infinity, "finite"],
+  ["a negative price", { low: -1 }, "low", -1, "must not be negative"],
+  ["negative volume", { volume: -5 }, "volume", -5, "must not be negative"],
+  ["fractional volume", { volume: 1.5 }, "volume", 1.5, "whole number"],
+  [
+    "high below low",
+    { high: 8, low: 9, open: 8, close: 8 },
+    "high",
+    8,
+    "below the open, close or low",
+  ],
+  ["high below close", { close: 13 }, "high", 12, "below the open, close or low"],
+  ["low above open", { low: 10.5 }, "low", 10.5, "above the open or close"],
+  ["an empty symbol", { symbol: "  " }, "symbol", "  ", "must not be empty"],
+  ["a symbol with a space", { symbol: "BRK B" }, "symbol", "BRK B", "without spaces"],
+  ["a symbol with NUL", { symbol: "A\u0000B" }, "symbol", "A\u0000B", "control characters"],
+  ["a vendor with a slash", { vendor: "a/b" }, "vendor", "a/b", "a-z, 0-9"],
+  ["a bad tenant id", { tenant_id: "abc" }, "tenant_id", "abc", "must be a UUID"],
+];
+
+for (const [name, patch, field, value, reason] of invalid) {
+  Deno.test(`parseBar() rejects ${name}, naming "${field}"`, () => {
+    const err = assertThrows(() => parseBar({ ...ok, ...patch }, 7), ValidationError);
+    assertEquals(err.field, field);
+    assertEquals(err.kind, "bar");
+    assertEquals(err.index, 7);
+    assertEquals(
+      Object.is(err.value, value) || err.value === value,
+      true,
+      `value ${String(err.value)}`,
+    );
+    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
+    assertEquals(err.message.startsWith(`Invalid bar at row 7: "${field}" is `), true, err.message);
+  });
+}
+
+Deno.test("parseBar() rejects a value that is not an object", () => {
+  const err = assertThrows(() => parseBar("hello"), ValidationError);
+  assertEquals(err.field, "");
+  assertEquals(err.message, 'Invalid bar: row is "hello": expected a JSON object');
+});
