@@ -1,0 +1,42 @@
+/** A row as the backends return it: timestamptz as `Date`, int8 as `number`, date as text. */
+export type Row = Record<string, unknown>;
+
+/** Something that runs parameterised statements. */
+export interface Queryable {
+  /**
+   * Runs one statement with `$n` parameters and returns its rows. `undefined` as a parameter is
+   * an error, not a NULL.
+   */
+  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/** A connection inside a transaction. */
+export interface Transaction extends Queryable {
+  /**
+   * Streams COPY text-format data into `target` (`table (col, ...)`), respecting backpressure.
+   */
+  copyIn(target: string, source: AsyncIterable<string>): Promise<void>;
+}
+
+/** The kinds of backend. */
+export const BACKEND_KINDS = ["postgres", "pglite"] as const;
+/** One of {@linkcode BACKEND_KINDS}. */
+export type BackendKind = typeof BACKEND_KINDS[number];
+
+/**
+ * The small interface every storage backend implements: a PostgreSQL server through
+ * postgres.js, or PGlite in process. Errors are mapped to mds errors by SQLSTATE.
+ */
+export interface Backend extends Queryable, AsyncDisposable {
+  /** Which implementation this is. */
+  readonly kind: BackendKind;
+  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated connection outside any transaction, for session-level work such
+   * as advisory locks and statements TimescaleDB refuses inside a transaction.
+   */
+  session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  /** Closes every connection; waits for running statements. */
+  close(): Promise<void>;
+}

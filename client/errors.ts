@@ -1,0 +1,288 @@
+import { MdsError, type MdsErrorOptions } from "@mds/sql";
+
+/** The statement behind a database error: attached non-enumerably so logs never show it. */
+export interface FailedQuery {
+  /** Statement text. */
+  readonly text: string;
+  /** Parameter values. */
+  readonly params: readonly unknown[];
+}
+
+/**
+ * An error the database reported. Carries the SQLSTATE and the statement (non-enumerable
+ * `query`), with the driver's error as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const err = new DatabaseError("Division by zero", { sqlState: "22012" });
+ * assertEquals([err.code, err.sqlState], ["MDS_DATABASE", "22012"]);
+ * ```
+ */
+export class DatabaseError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE and cause.
+   */
+  constructor(message: string, options: MdsErrorOptions = {}) {
+    super("MDS_DATABASE", message, options);
+  }
+}
+
+/**
+ * A transient failure worth retrying: connection lost (class 08), serialization failure (40001),
+ * deadlock (40P01), too many connections (53300), server shutting down or starting (57P01-57P03).
+ * Every mds write is idempotent, so retrying it is safe.
+ *
+ * @example
+ * ```ts
+ * import { RetryableError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new RetryableError("Deadlock detected", { sqlState: "40P01" }).code, "MDS_RETRYABLE");
+ * ```
+ */
+export class RetryableError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE and cause.
+   */
+  constructor(message: string, options: MdsErrorOptions = {}) {
+    super("MDS_RETRYABLE", message, options);
+  }
+}
+
+/**
+ * A constraint of the store refused the data (SQLSTATE class 23).
+ *
+ * @example
+ * ```ts
+ * import { ConstraintViolationError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const err = new ConstraintViolationError("Check failed", { sqlState: "23514", constraint: "c" });
+ * assertEquals(err.constraint, "c");
+ * ```
+ */
+export class ConstraintViolationError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+  /** Name of the violated constraint, where the server gave it. */
+  readonly constraint: string | undefined;
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE, cause and the constraint name.
+   */
+  constructor(
+    message: string,
+    options: MdsErrorOptions & { constraint?: string | undefined } = {},
+  ) {
+    super("MDS_CONSTRAINT", message, options);
+    this.constraint = options.constraint;
+  }
+}
+
+/**
+ * A row was outside the tenant scope (SQLSTATE 44000, the views' check option), or no tenant was
+ * given for tenant-scoped work.
+ *
+ * @example
+ * ```ts
+ * import { TenantDeniedError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new TenantDeniedError("No tenant").code, "MDS_TENANT_DENIED");
+ * ```
+ */
+export class TenantDeniedError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE and cause.
+   */
+  constructor(message: string, options: MdsErrorOptions = {}) {
+    super("MDS_TENANT_DENIED", message, options);
+  }
+}
+
+/**
+ * The role lacks a privilege (SQLSTATE 42501), for example on the private schema.
+ *
+ * @example
+ * ```ts
+ * import { PermissionDeniedError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new PermissionDeniedError("Denied").code, "MDS_PERMISSION_DENIED");
+ * ```
+ */
+export class PermissionDeniedError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE and cause.
+   */
+  constructor(message: string, options: MdsErrorOptions = {}) {
+    super("MDS_PERMISSION_DENIED", message, options);
+  }
+}
+
+/** What timed out. */
+export type TimeoutKind = "statement" | "lock" | "connect";
+
+/**
+ * A statement (57014), a lock wait (55P03) or a connection attempt took too long.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new TimeoutError("Too slow", { kind: "lock", sqlState: "55P03" }).kind, "lock");
+ * ```
+ */
+export class TimeoutError extends MdsError {
+  /** The failed statement; not enumerable. */
+  declare readonly query: FailedQuery | undefined;
+  /** What timed out. */
+  readonly kind: TimeoutKind;
+  /**
+   * @param message What went wrong.
+   * @param options SQLSTATE, cause and what timed out.
+   */
+  constructor(message: string, options: MdsErrorOptions & { kind: TimeoutKind }) {
+    super("MDS_TIMEOUT", message, options);
+    this.kind = options.kind;
+  }
+}
+
+/**
+ * An option passed to mds is invalid; names the option.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new ConfigError("max", 0, "must be at least 1").option, "max");
+ * ```
+ */
+export class ConfigError extends MdsError {
+  /** The option's name. */
+  readonly option: string;
+  /**
+   * @param option The option's name.
+   * @param value The value given.
+   * @param reason Why it is refused.
+   */
+  constructor(option: string, value: unknown, reason: string) {
+    super("MDS_CONFIG", `Invalid option "${option}": ${reason} (got ${describe(value)})`);
+    this.option = option;
+  }
+}
+
+/**
+ * The operation needs TimescaleDB and the database runs without it.
+ *
+ * @example
+ * ```ts
+ * import { RequiresTimescaleError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(new RequiresTimescaleError("Refreshing an aggregate").code, "MDS_REQUIRES_TIMESCALE");
+ * ```
+ */
+export class RequiresTimescaleError extends MdsError {
+  /** @param what The operation, as the start of a sentence. */
+  constructor(what: string) {
+    super(
+      "MDS_REQUIRES_TIMESCALE",
+      `${what} requires TimescaleDB, and this database runs without it`,
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "string") {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  }
+  if (value === undefined) return "undefined";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const RETRYABLE_STATES = new Set(["40001", "40P01", "53300", "57P01", "57P02", "57P03"]);
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ENOTCONN",
+]);
+
+/**
+ * Maps a driver error to the mds error class callers branch on, by SQLSTATE (never by message).
+ * Errors that are already mds errors pass through.
+ *
+ * @param err What the driver threw.
+ * @param query The statement, attached non-enumerably.
+ * @returns The mapped error, with `err` as its cause.
+ *
+ * @example
+ * ```ts
+ * import { mapDatabaseError, TenantDeniedError } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const pgError = Object.assign(new Error("new row violates check option"), { code: "44000" });
+ * assertEquals(mapDatabaseError(pgError) instanceof TenantDeniedError, true);
+ * ```
+ */
+export function mapDatabaseError(err: unknown, query?: FailedQuery): MdsError {
+  if (err instanceof MdsError) return err;
+  const code = typeof (err as { code?: unknown })?.code === "string"
+    ? (err as { code: string }).code
+    : undefined;
+  const message = sentence(err instanceof Error ? err.message : String(err));
+  const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  const base = { sqlState, cause: err };
+  let mapped: MdsError;
+  if (sqlState === "44000") {
+    mapped = new TenantDeniedError(`Row is outside the tenant scope: ${message}`, base);
+  } else if (sqlState === "42501") mapped = new PermissionDeniedError(message, base);
+  else if (sqlState === "57014") mapped = new TimeoutError(message, { ...base, kind: "statement" });
+  else if (sqlState === "55P03") mapped = new TimeoutError(message, { ...base, kind: "lock" });
+  else if (sqlState?.startsWith("23")) {
+    const constraint = err as { constraint_name?: string; constraint?: string };
+    mapped = new ConstraintViolationError(message, {
+      ...base,
+      constraint: constraint.constraint_name ?? constraint.constraint,
+    });
+  } else if (sqlState && (sqlState.startsWith("08") || RETRYABLE_STATES.has(sqlState))) {
+    mapped = new RetryableError(message, base);
+  } else if (code === "CONNECT_TIMEOUT") {
+    mapped = new TimeoutError(message, { ...base, kind: "connect" });
+  } else if (code && CONNECTION_CODES.has(code)) {
+    mapped = new RetryableError(message, base);
+  } else mapped = new DatabaseError(message, base);
+  if (query) Object.defineProperty(mapped, "query", { value: query, enumerable: false });
+  return mapped;
+}
+
+function sentence(message: string): string {
+  const trimmed = message.replace(/\.$/, "");
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+}

@@ -1,0 +1,21 @@
+/**
+ * The async client of the mds market-data store, for Deno and Node: tenant-scoped idempotent
+ * upserts, COPY streaming, batching, reads, jobs, the migration runner and typed errors, over a
+ * PostgreSQL server (postgres.js) or an embedded PGlite store.
+ *
+ * @example Migrate an embedded store
+ * ```ts
+ * import { createPgliteBackend, migrate } from "@mds/client";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * await using db = await createPgliteBackend();
+ * assertEquals((await migrate(db)).mode, "plain");
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./backend.ts";
+export * from "./postgres_backend.ts";
+export * from "./pglite_backend.ts";
+export * from "./migrate.ts";

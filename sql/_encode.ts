@@ -1,0 +1,36 @@
+// Text forms of column values, shared by the array-literal and COPY encoders.
+import type { ColumnType } from "./tables.ts";
+
+/** The PostgreSQL text form of a value of the given type; `null` for SQL NULL. */
+export function toText(type: ColumnType, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case "timestamptz":
+      return (value as Date).toISOString();
+    case "float8":
+    case "int8":
+      return String(value);
+    case "text[]":
+      return arrayLiteral(value as readonly string[]);
+    case "jsonb":
+      return JSON.stringify(value);
+    default:
+      return value as string;
+  }
+}
+
+/** A one-dimensional PostgreSQL array literal with every element quoted. */
+export function arrayLiteral(items: readonly (string | null)[]): string {
+  let out = "{";
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) out += ",";
+    const item = items[i];
+    out += item === null || item === undefined ? "NULL" : quoteElement(item);
+  }
+  return out + "}";
+}
+
+const NEEDS_ESCAPE = /["\\]/;
+function quoteElement(item: string): string {
+  return NEEDS_ESCAPE.test(item) ? `"${item.replace(/(["\\])/g, "\\$1")}"` : `"${item}"`;
+}

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { field, oneOf, price, symbol, timestamp, uuid, vendor } from "./_fields.ts";
+import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
+
+/** The newest known price of one symbol from one vendor, kept current by bar upserts. */
+export interface LatestPrice {
+  /** Owner. */
+  tenant_id: string;
+  /** Data vendor. */
+  vendor: string;
+  /** Ticker. */
+  symbol: string;
+  /** When the price was valid: the close time of the bar it came from. */
+  as_of: Date;
+  /** The bar's close. */
+  price: number;
+  /** Timeframe of the bar it came from. */
+  timeframe: Timeframe;
+  /** When mds last changed this row. */
+  updated_at: Date;
+}
+
+/** The zod model of a {@linkcode LatestPrice} row as read back from the store. */
+export const LatestPriceSchema: z.ZodType<LatestPrice, LatestPrice> = z.object({
+  tenant_id: field<string, string>(uuid),
+  vendor: field<string, string>(vendor),
+  symbol: field<string, string>(symbol),
+  as_of: field<Date, Date>(timestamp),
+  price: field<number, number>(price),
+  timeframe: field<Timeframe, Timeframe>(oneOf(TIMEFRAMES)),
+  updated_at: field<Date, Date>(timestamp),
+});

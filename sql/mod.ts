@@ -1,0 +1,32 @@
+/**
+ * Models and canonical SQL of the mds market-data store: zod models that validate and normalise
+ * rows, table metadata, builders for idempotent upserts and COPY, and the embedded migrations.
+ * No I/O; runs on Deno and Node.
+ *
+ * @example Validate a bar and build its upsert
+ * ```ts
+ * import { buildUpsert, parseBar, prepareRows, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const bar = parseBar({ ts: "2024-01-02T14:30:00Z", vendor: "polygon", symbol: "aapl",
+ *   timeframe: "1m", open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 });
+ * const rows = prepareRows(TABLES.bars, [{ ...bar, tenant_id: "00000000-0000-4000-8000-000000000001" }]);
+ * const query = buildUpsert(TABLES.bars, { kind: "unnest", rows });
+ * assertEquals(query.params.length, TABLES.bars.columns.length);
+ * ```
+ *
+ * @module
+ */
+export * from "./errors.ts";
+export * from "./timeframes.ts";
+export * from "./bar.ts";
+export * from "./fundamentals.ts";
+export * from "./news.ts";
+export * from "./option_snap.ts";
+export * from "./latest_price.ts";
+export * from "./job.ts";
+export * from "./tables.ts";
+export * from "./copy.ts";
+export * from "./upsert.ts";
+export * from "./migration.ts";
+export * from "./migrations_data.ts";

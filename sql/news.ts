@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  between,
+  field,
+  nullable,
+  Refusal,
+  symbol,
+  text,
+  timestamp,
+  uuid,
+  vendor,
+} from "./_fields.ts";
+import { parseWith } from "./_model.ts";
+
+/** One news item as stored. */
+export interface News {
+  /** Owner; filled from the tenant scope when absent. */
+  tenant_id?: string | undefined;
+  /** Publication time, UTC. */
+  published_at: Date;
+  /** Data vendor, lower-case. */
+  vendor: string;
+  /** The vendor's id, or one derived from vendor and URL (or title and time). */
+  id: string;
+  /** Tickers the item is about, upper-case, without repeats. */
+  symbols: string[];
+  /** Headline. */
+  title: string;
+  /** Link to the article. */
+  url: string | null;
+  /** Summary or body. */
+  summary: string | null;
+  /** Publisher. */
+  source: string | null;
+  /** Sentiment in [-1, 1]. */
+  sentiment: number | null;
+}
+
+/** What {@linkcode parseNews} accepts. */
+export interface NewsInput {
+  /** Owner; must match the tenant scope when given. */
+  tenant_id?: string | undefined;
+  /** ISO 8601 with a zone, epoch milliseconds, or a `Date`. */
+  published_at: string | number | Date;
+  /** Data vendor. */
+  vendor: string;
+  /** The vendor's id; derived when absent. */
+  id?: string | undefined;
+  /** Tickers the item is about. @default {[]} */
+  symbols?: string[] | undefined;
+  /** Headline. */
+  title: string;
+  /** Link to the article. */
+  url?: string | null | undefined;
+  /** Summary or body. */
+  summary?: string | null | undefined;
+  /** Publisher. */
+  source?: string | null | undefined;
+  /** Sentiment in [-1, 1]. */
+  sentiment?: number | null | undefined;
+}
+
+const symbolList = (value: unknown): string[] | Refusal => {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) return new Refusal("expected an array of tickers");
+  if (value.length > 100) return new Refusal("lists more than 100 tickers");
+  const out: string[] = [];
+  for (const item of value) {
+    const s = symbol(item);
+    if (s instanceof Refusal) return new Refusal(`has a ticker that ${s.reason}`);
+    if (!out.includes(s)) out.push(s);
+  }
+  return out;
+};
+
+type SIn = string | null | undefined;
+const newsShape = z.object({
+  tenant_id: field<string, string>(uuid).optional(),
+  published_at: field<Date, string | number | Date>(timestamp),
+  vendor: field<string, string>(vendor),
+  id: field<string, string>(text(200, { trim: true })).optional(),
+  symbols: field<string[], string[] | undefined>(symbolList).optional(),
+  title: field<string, string>(text(2_000)),
+  url: field<string | null, SIn>(nullable(text(4_096, { trim: true }))).optional(),
+  summary: field<string | null, SIn>(nullable(text(100_000, { empty: true }))).optional(),
+  source: field<string | null, SIn>(nullable(text(200, { trim: true }))).optional(),
+  sentiment: field<number | null, number | null | undefined>(nullable(between(-1, 1))).optional(),
+}).transform((n): News => ({
+  tenant_id: n.tenant_id,
+  published_at: n.published_at,
+  vendor: n.vendor,
+  id: n.id ?? newsId(n.vendor, n.url ?? null, n.title, n.published_at),
+  symbols: n.symbols ?? [],
+  title: n.title,
+  url: n.url ?? null,
+  summary: n.summary ?? null,
+  source: n.source ?? null,
+  sentiment: n.sentiment ?? null,
+}));
+
+/** The zod model of {@linkcode News}. */
+export const NewsSchema: z.ZodType<News, NewsInput> = newsShape;
+
+/**
+ * The id mds gives a news item that arrives without one: a hash of the vendor and the URL, or of
+ * the vendor, title and publication time when there is no URL. Stable across runs, so
+ * re-ingesting the item updates it instead of duplicating it.
+ *
+ * @param vendor Normalised vendor.
+ * @param url The article URL, or `null`.
+ * @param title The headline.
+ * @param publishedAt Publication time.
+ * @returns `h:` followed by 32 hex digits.
+ *
+ * @example
+ * ```ts
+ * import { newsId } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const at = new Date("2024-01-02T15:00:00Z");
+ * assertEquals(newsId("x", "https://a.example/1", "T", at), newsId("x", "https://a.example/1", "U", at));
+ * ```
+ */
+export function newsId(
+  vendor: string,
+  url: string | null,
+  title: string,
+  publishedAt: Date,
+): string {
+  const basis = url === null
+    ? `${vendor}\ntitle\n${title}\n${publishedAt.toISOString()}`
+    : `${vendor}\nurl\n${url}`;
+  return `h:${createHash("sha256").update(basis).digest("hex").slice(0, 32)}`;
+}
+
+/**
+ * Validates and normalises one news item, deriving its id when it has none.
+ *
+ * @param input The item as received.
+ * @param index Position of the row in its batch, quoted in the error.
+ * @returns The normalised item.
+ * @throws {ValidationError} When a field is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * import { parseNews } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const n = parseNews({ published_at: "2024-01-02T15:00:00Z", vendor: "benzinga",
+ *   title: "Apple\tbeats", symbols: ["aapl", "AAPL"], sentiment: 0.4 });
+ * assertEquals(n.symbols, ["AAPL"]);
+ * assertEquals(n.id.startsWith("h:"), true);
+ * ```
+ */
+export function parseNews(input: unknown, index?: number): News {
+  return parseWith(NewsSchema, "news", input, index);
+}

@@ -1,0 +1,182 @@
+import { z } from "zod";
+import {
+  between,
+  calendarDate,
+  count,
+  field,
+  finite,
+  nullable,
+  price,
+  Refusal,
+  symbol,
+  timestamp,
+  uuid,
+  vendor,
+} from "./_fields.ts";
+import { parseWith } from "./_model.ts";
+
+/** Option sides. */
+export const OPTION_TYPES = ["C", "P"] as const;
+/** `C` for a call, `P` for a put. */
+export type OptionType = typeof OPTION_TYPES[number];
+
+/** One snapshot of one option contract, as stored. */
+export interface OptionSnap {
+  /** Owner; filled from the tenant scope when absent. */
+  tenant_id?: string | undefined;
+  /** Snapshot time, UTC. */
+  ts: Date;
+  /** Data vendor, lower-case. */
+  vendor: string;
+  /** Underlying ticker, upper-case. */
+  symbol: string;
+  /** Expiry date, `YYYY-MM-DD`. */
+  expiry: string;
+  /** Call or put. */
+  option_type: OptionType;
+  /** Strike price, above zero. */
+  strike: number;
+  /** Best bid. */
+  bid: number | null;
+  /** Best ask; not below the bid. */
+  ask: number | null;
+  /** Last trade price. */
+  last: number | null;
+  /** Contracts traded. */
+  volume: number | null;
+  /** Open contracts. */
+  open_interest: number | null;
+  /** Implied volatility as a fraction. */
+  implied_volatility: number | null;
+  /** Delta in [-1, 1]. */
+  delta: number | null;
+  /** Gamma. */
+  gamma: number | null;
+  /** Theta. */
+  theta: number | null;
+  /** Vega. */
+  vega: number | null;
+  /** Underlying price at snapshot time. */
+  underlying_price: number | null;
+}
+
+type NIn = number | null | undefined;
+/** What {@linkcode parseOptionSnap} accepts. */
+export interface OptionSnapInput {
+  /** Owner; must match the tenant scope when given. */
+  tenant_id?: string | undefined;
+  /** ISO 8601 with a zone, epoch milliseconds, or a `Date`. */
+  ts: string | number | Date;
+  /** Data vendor. */
+  vendor: string;
+  /** Underlying ticker. */
+  symbol: string;
+  /** `YYYY-MM-DD`. */
+  expiry: string;
+  /** `C` or `P`, either case. */
+  option_type: string;
+  /** Strike price. */
+  strike: number;
+  /** Best bid. */
+  bid?: NIn;
+  /** Best ask. */
+  ask?: NIn;
+  /** Last trade price. */
+  last?: NIn;
+  /** Contracts traded. */
+  volume?: NIn;
+  /** Open contracts. */
+  open_interest?: NIn;
+  /** Implied volatility. */
+  implied_volatility?: NIn;
+  /** Delta. */
+  delta?: NIn;
+  /** Gamma. */
+  gamma?: NIn;
+  /** Theta. */
+  theta?: NIn;
+  /** Vega. */
+  vega?: NIn;
+  /** Underlying price. */
+  underlying_price?: NIn;
+}
+
+const optionType = (value: unknown): OptionType | Refusal =>
+  typeof value === "string" && (value === "C" || value === "c" || value === "P" || value === "p")
+    ? value.toUpperCase() as OptionType
+    : new Refusal("must be C or P");
+const strike = (value: unknown): number | Refusal => {
+  const p = price(value);
+  return p instanceof Refusal ? p : p > 0 ? p : new Refusal("must be above zero");
+};
+
+type N = number | null;
+const optionShape = z.object({
+  tenant_id: field<string, string>(uuid).optional(),
+  ts: field<Date, string | number | Date>(timestamp),
+  vendor: field<string, string>(vendor),
+  symbol: field<string, string>(symbol),
+  expiry: field<string, string>(calendarDate),
+  option_type: field<OptionType, string>(optionType),
+  strike: field<number, number>(strike),
+  bid: field<N, NIn>(nullable(price)).optional(),
+  ask: field<N, NIn>(nullable(price)).optional(),
+  last: field<N, NIn>(nullable(price)).optional(),
+  volume: field<N, NIn>(nullable(count)).optional(),
+  open_interest: field<N, NIn>(nullable(count)).optional(),
+  implied_volatility: field<N, NIn>(nullable(price)).optional(),
+  delta: field<N, NIn>(nullable(between(-1, 1))).optional(),
+  gamma: field<N, NIn>(nullable(finite)).optional(),
+  theta: field<N, NIn>(nullable(finite)).optional(),
+  vega: field<N, NIn>(nullable(finite)).optional(),
+  underlying_price: field<N, NIn>(nullable(price)).optional(),
+}).check((ctx) => {
+  const o = ctx.value;
+  if (o.bid != null && o.ask != null && o.ask < o.bid) {
+    ctx.issues.push({ code: "custom", path: ["ask"], input: o.ask, message: "is below the bid" });
+  }
+}).transform((o): OptionSnap => ({
+  tenant_id: o.tenant_id,
+  ts: o.ts,
+  vendor: o.vendor,
+  symbol: o.symbol,
+  expiry: o.expiry,
+  option_type: o.option_type,
+  strike: o.strike,
+  bid: o.bid ?? null,
+  ask: o.ask ?? null,
+  last: o.last ?? null,
+  volume: o.volume ?? null,
+  open_interest: o.open_interest ?? null,
+  implied_volatility: o.implied_volatility ?? null,
+  delta: o.delta ?? null,
+  gamma: o.gamma ?? null,
+  theta: o.theta ?? null,
+  vega: o.vega ?? null,
+  underlying_price: o.underlying_price ?? null,
+}));
+
+/** The zod model of an {@linkcode OptionSnap}. */
+export const OptionSnapSchema: z.ZodType<OptionSnap, OptionSnapInput> = optionShape;
+
+/**
+ * Validates and normalises one option snapshot.
+ *
+ * @param input The snapshot as received.
+ * @param index Position of the row in its batch, quoted in the error.
+ * @returns The normalised snapshot.
+ * @throws {ValidationError} When a field is missing or invalid.
+ *
+ * @example
+ * ```ts
+ * import { parseOptionSnap } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const o = parseOptionSnap({ ts: 1704207600000, vendor: "opra", symbol: "spy",
+ *   expiry: "2024-01-19", option_type: "c", strike: 470, bid: 3.1, ask: 3.2 });
+ * assertEquals([o.symbol, o.option_type, o.open_interest], ["SPY", "C", null]);
+ * ```
+ */
+export function parseOptionSnap(input: unknown, index?: number): OptionSnap {
+  return parseWith(OptionSnapSchema, "option", input, index);
+}

@@ -1,0 +1,242 @@
+import { arrayLiteral, toText } from "./_encode.ts";
+import type { ColumnSpec, TableSpec } from "./tables.ts";
+import { timeframeMillis, TIMEFRAMES } from "./timeframes.ts";
+
+/** A parameterised statement. */
+export interface SqlQuery {
+  /** Statement text with `$n` placeholders. */
+  readonly text: string;
+  /** Parameter values; arrays arrive as PostgreSQL array literals. */
+  readonly params: readonly unknown[];
+}
+
+/** Where an upsert reads its rows from. */
+export type UpsertSource =
+  | { readonly kind: "unnest"; readonly rows: readonly object[] }
+  | { readonly kind: "stage"; readonly table: string };
+
+/** The result columns of every upsert statement: `inserted` and `updated`, as integers. */
+export interface UpsertCounts {
+  /** Rows that did not exist. */
+  inserted: number;
+  /** Rows that existed with other values. */
+  updated: number;
+}
+
+const KEY_SEPARATOR = "\u0001";
+
+function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
+  let key = "";
+  for (const name of spec.key) {
+    const col = spec.columns.find((c) => c.name === name)!;
+    key += (toText(col.type, row[name]) ?? "") + KEY_SEPARATOR;
+  }
+  return key;
+}
+
+/**
+ * Collapses rows with the same primary key (the last one wins, as if they had been written one
+ * after the other) and sorts them by key, so concurrent writers take row locks in one order.
+ *
+ * @typeParam R Row type.
+ * @param spec The table the rows belong to.
+ * @param rows Normalised rows with `tenant_id` filled.
+ * @returns A new array, sorted and without repeated keys.
+ *
+ * @example
+ * ```ts
+ * import { prepareRows, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const t = "00000000-0000-4000-8000-000000000001";
+ * const row = (close: number) => ({ tenant_id: t, ts: new Date(0), vendor: "v", symbol: "A",
+ *   timeframe: "1m", close });
+ * assertEquals(prepareRows(TABLES.bars, [row(1), row(2)]).map((r) => r.close), [2]);
+ * ```
+ */
+export function prepareRows<R extends object>(spec: TableSpec, rows: readonly R[]): R[] {
+  const byKey = new Map<string, R>();
+  for (const row of rows) {
+    const key = keyOf(spec, row as Record<string, unknown>);
+    byKey.delete(key); // re-insert so the map keeps the last occurrence
+    byKey.set(key, row);
+  }
+  return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) =>
+    e[1]
+  );
+}
+
+function paramType(col: ColumnSpec): string {
+  return col.type === "text[]" || col.type === "jsonb" ? "text[]" : `${col.type}[]`;
+}
+
+function columnParam(col: ColumnSpec, rows: readonly object[]): string {
+  const items = new Array<string | null>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    items[i] = toText(col.type, (rows[i] as Record<string, unknown>)[col.name]);
+  }
+  return arrayLiteral(items);
+}
+
+/** `CASE` expression turning a timeframe column into the length of its bar. */
+function timeframeInterval(column: string): string {
+  const arms = TIMEFRAMES.map((tf) =>
+    `WHEN '${tf}' THEN interval '${timeframeMillis(tf) / 60_000} minutes'`
+  );
+  return `CASE ${column} ${arms.join(" ")} END`;
+}
+
+function inputCte(spec: TableSpec, source: UpsertSource): { sql: string; params: string[] } {
+  const names = spec.columns.map((c) => c.name);
+  if (source.kind === "stage") {
+    return { sql: `SELECT ${names.join(", ")} FROM ${source.table}`, params: [] };
+  }
+  const params = spec.columns.map((col) => columnParam(col, source.rows));
+  const unnest = spec.columns.map((col, i) => `$${i + 1}::${paramType(col)}`).join(", ");
+  const select = spec.columns.map((col) =>
+    col.type === "text[]" || col.type === "jsonb"
+      ? `s.${col.name}::${col.type} AS ${col.name}`
+      : `s.${col.name}`
+  );
+  return {
+    sql: `SELECT ${select.join(", ")} FROM unnest(${unnest}) AS s(${names.join(", ")})`,
+    params,
+  };
+}
+
+/** Extra statements that ride along with an upsert of bars or options. */
+function sideEffects(spec: TableSpec): string[] {
+  if (spec.kind === "bars") {
+    const asOf = `ts + ${timeframeInterval("timeframe")}`;
+    return [
+      `latest AS (
+  INSERT INTO mds.latest_prices AS l (tenant_id, vendor, symbol, as_of, price, timeframe)
+  SELECT DISTINCT ON (tenant_id, vendor, symbol) tenant_id, vendor, symbol, ${asOf}, close, timeframe
+  FROM input ORDER BY tenant_id, vendor, symbol, ${asOf} DESC, ts DESC
+  ON CONFLICT (tenant_id, vendor, symbol) DO UPDATE
+  SET as_of = EXCLUDED.as_of, price = EXCLUDED.price, timeframe = EXCLUDED.timeframe, updated_at = now()
+  WHERE EXCLUDED.as_of > l.as_of
+     OR (EXCLUDED.as_of = l.as_of AND (EXCLUDED.price, EXCLUDED.timeframe) IS DISTINCT FROM (l.price, l.timeframe))
+)`,
+      cursorCte("bars", "timeframe"),
+    ];
+  }
+  if (spec.kind === "options") return [cursorCte("options", "''")];
+  return [];
+}
+
+function cursorCte(dataset: string, timeframe: string): string {
+  return `cursors AS (
+  INSERT INTO mds.ingest_cursors AS c (tenant_id, dataset, vendor, symbol, timeframe, last_ts)
+  SELECT tenant_id, '${dataset}', vendor, symbol, ${timeframe}, max(ts) FROM input
+  GROUP BY tenant_id, vendor, symbol, ${timeframe}
+  ON CONFLICT (tenant_id, dataset, vendor, symbol, timeframe) DO UPDATE
+  SET last_ts = EXCLUDED.last_ts, updated_at = now()
+  WHERE EXCLUDED.last_ts > c.last_ts
+)`;
+}
+
+/**
+ * Builds the idempotent upsert of a batch through the tenant-filtered view: one parameter per
+ * column (arrays passed to `unnest`), so the batch size is not capped by the parameter limit;
+ * rows whose values are unchanged are not rewritten; bars keep `latest_prices` and the ingestion
+ * cursors current in the same statement. The statement returns one row of
+ * {@linkcode UpsertCounts}; rows neither inserted nor updated were unchanged.
+ *
+ * Rows must already be normalised and passed through {@linkcode prepareRows}.
+ *
+ * @param spec The table to write.
+ * @param source The rows (`unnest`) or a staging table filled by COPY (`stage`).
+ * @returns The statement and its parameters.
+ *
+ * @example
+ * ```ts
+ * import { buildUpsert, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * const q = buildUpsert(TABLES.fundamentals, { kind: "unnest", rows: [] });
+ * assertEquals(q.params.length, TABLES.fundamentals.columns.length);
+ * assertEquals(q.text.includes("IS DISTINCT FROM"), true);
+ * ```
+ */
+export function buildUpsert(spec: TableSpec, source: UpsertSource): SqlQuery {
+  const input = inputCte(spec, source);
+  const names = spec.columns.map((c) => c.name);
+  const values = names.filter((n) => !spec.key.includes(n));
+  const ctes = [
+    `input AS (${input.sql})`,
+    `written AS (
+  INSERT INTO ${spec.view} AS t (${names.join(", ")})
+  SELECT ${names.join(", ")} FROM input
+  ON CONFLICT (${spec.key.join(", ")}) DO UPDATE
+  SET ${values.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}
+  WHERE (${values.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${
+      values.map((n) => `EXCLUDED.${n}`).join(", ")
+    })
+  RETURNING t._xmax = 0 AS inserted
+)`,
+    ...sideEffects(spec),
+  ];
+  const text = `WITH ${ctes.join(",\n")}
+SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
+       count(*) FILTER (WHERE NOT inserted)::int AS updated
+FROM written`;
+  return { text, params: input.params };
+}
+
+/**
+ * The statement creating the transaction-local staging table that COPY fills before
+ * {@linkcode buildUpsert} moves its rows into the view (COPY cannot target a view).
+ *
+ * @param spec The table to stage for.
+ * @returns `CREATE TEMP TABLE ... ON COMMIT DROP` for a table named by {@linkcode stageTable}.
+ *
+ * @example
+ * ```ts
+ * import { buildStageTable, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(buildStageTable(TABLES.bars).startsWith("CREATE TEMP TABLE mds_stage_bars"), true);
+ * ```
+ */
+export function buildStageTable(spec: TableSpec): string {
+  const cols = spec.columns.map((c) => `${c.name} ${c.type}`).join(", ");
+  return `CREATE TEMP TABLE ${stageTable(spec)} (${cols}) ON COMMIT DROP`;
+}
+
+/**
+ * Name of the staging table of a kind.
+ *
+ * @param spec The table staged for.
+ * @returns An unqualified temporary table name.
+ *
+ * @example
+ * ```ts
+ * import { stageTable, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(stageTable(TABLES.news), "mds_stage_news");
+ * ```
+ */
+export function stageTable(spec: TableSpec): string {
+  return `mds_stage_${spec.kind}`;
+}
+
+/**
+ * The target of the COPY that fills a staging table: the table and its column list. Backends
+ * wrap it as `COPY <target> FROM STDIN` (server) or from an in-memory blob (embedded).
+ *
+ * @param spec The table staged for.
+ * @returns `mds_stage_<kind> (col, ...)`.
+ *
+ * @example
+ * ```ts
+ * import { copyTarget, TABLES } from "@mds/sql";
+ * import { assertEquals } from "node:assert/strict";
+ *
+ * assertEquals(copyTarget(TABLES.bars).startsWith("mds_stage_bars (tenant_id, ts"), true);
+ * ```
+ */
+export function copyTarget(spec: TableSpec): string {
+  return `${stageTable(spec)} (${spec.columns.map((c) => c.name).join(", ")})`;
+}
