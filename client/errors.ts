@@ -1,5 +1,13 @@
 import { MdsError, type MdsErrorOptions } from "@mds/sql";
 
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  MdsError,
+  type MdsErrorOptions,
+  ValidationError,
+} from "@mds/sql";
+
 /** The statement behind a database error: attached non-enumerably so logs never show it. */
 export interface FailedQuery {
   /** Statement text. */

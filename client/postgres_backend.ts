@@ -45,7 +45,10 @@ function run<T>(
   params: readonly unknown[],
 ): Promise<T[]> {
   checkParams(text, params);
+  // postgres.js resolves to an Array subclass carrying count and columns; callers get a plain
+  // array so both backends return the same shape.
   return (sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as unknown as Promise<T[]>)
+    .then((rows) => Array.from(rows))
     .catch((err: unknown) => {
       throw mapDatabaseError(err, { text, params });
     });
