@@ -1,7 +1,11 @@
--- Market data base tables. Primary keys are time first because TimescaleDB needs the time
--- column in every unique index of a hypertable; they are also the ON CONFLICT targets of the
--- idempotent upserts. Every extra index slows ingest (DESIGN.md, section 5), so each one below
--- serves a read the client makes.
+-- Market data base tables. Each has a revision: 0 when a row is first written, incremented by
+-- every upsert that changes it. An upsert's RETURNING revision = 0 tells inserted rows from
+-- updated ones (xmax cannot serve: TimescaleDB refuses system columns on compressed chunks), and
+-- users can see which rows were corrected.
+--
+-- Primary keys are time first because TimescaleDB needs the time column in every unique index of
+-- a hypertable; they are also the ON CONFLICT targets of the idempotent upserts. Every extra index
+-- slows ingest (DESIGN.md, section 5), so each one below serves a read the client makes.
 
 CREATE TABLE mds_core.bars (
   ts          timestamptz      NOT NULL,
@@ -17,6 +21,7 @@ CREATE TABLE mds_core.bars (
   volume      bigint           NOT NULL DEFAULT 0,
   vwap        double precision,
   trade_count bigint,
+  revision    integer          NOT NULL DEFAULT 0,
   CONSTRAINT bars_pkey PRIMARY KEY (ts, tenant_id, vendor, symbol, timeframe),
   CONSTRAINT bars_prices_not_negative CHECK (low >= 0 AND volume >= 0),
   CONSTRAINT bars_high_low_consistent
@@ -38,6 +43,7 @@ CREATE TABLE mds_core.fundamentals (
   shares_outstanding bigint,
   dividend_yield     double precision,
   extra              jsonb,
+  revision           integer          NOT NULL DEFAULT 0,
   CONSTRAINT fundamentals_pkey PRIMARY KEY (asof, tenant_id, vendor, symbol)
 );
 -- Serves fundamentals({ symbol, asOf }): the newest record at or before a date.
@@ -55,6 +61,7 @@ CREATE TABLE mds_core.news (
   source       text,
   sentiment    double precision
     CONSTRAINT news_sentiment_in_range CHECK (sentiment BETWEEN -1 AND 1),
+  revision     integer     NOT NULL DEFAULT 0,
   CONSTRAINT news_pkey PRIMARY KEY (published_at, tenant_id, vendor, id)
 );
 -- Serves news({ symbol }): items that mention a ticker.
@@ -81,6 +88,7 @@ CREATE TABLE mds_core.option_snapshots (
   theta              double precision,
   vega               double precision,
   underlying_price   double precision,
+  revision           integer          NOT NULL DEFAULT 0,
   CONSTRAINT option_snapshots_pkey
     PRIMARY KEY (ts, tenant_id, vendor, symbol, expiry, option_type, strike)
 );

@@ -6,29 +6,27 @@
 
 CREATE VIEW mds.bars WITH (security_barrier) AS
   SELECT tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume, vwap,
-         trade_count, xmax AS _xmax
+         trade_count, revision
   FROM mds_core.bars
   WHERE tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
   WITH CASCADED CHECK OPTION;
 
 CREATE VIEW mds.fundamentals WITH (security_barrier) AS
   SELECT tenant_id, asof, vendor, symbol, market_cap, pe_ratio, eps, revenue, net_income,
-         shares_outstanding, dividend_yield, extra, xmax AS _xmax
+         shares_outstanding, dividend_yield, extra, revision
   FROM mds_core.fundamentals
   WHERE tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
   WITH CASCADED CHECK OPTION;
 
 CREATE VIEW mds.news WITH (security_barrier) AS
-  SELECT tenant_id, published_at, vendor, id, symbols, title, url, summary, source, sentiment,
-         xmax AS _xmax
+  SELECT tenant_id, published_at, vendor, id, symbols, title, url, summary, source, sentiment, revision
   FROM mds_core.news
   WHERE tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
   WITH CASCADED CHECK OPTION;
 
 CREATE VIEW mds.option_snapshots WITH (security_barrier) AS
   SELECT tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
-         open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price,
-         xmax AS _xmax
+         open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price, revision
   FROM mds_core.option_snapshots
   WHERE tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
   WITH CASCADED CHECK OPTION;
@@ -48,13 +46,11 @@ CREATE VIEW mds.ingest_cursors WITH (security_barrier) AS
 CREATE VIEW mds.jobs WITH (security_barrier) AS
   SELECT id, tenant_id, idempotency_key, job_type, payload, state, priority, attempts,
          max_attempts, run_after, lease_until, locked_by, last_error, last_error_code,
-         created_at, updated_at, finished_at, xmax AS _xmax
+         created_at, updated_at, finished_at
   FROM mds_core.jobs
   WHERE tenant_id = nullif(current_setting('app.tenant_id', true), '')::uuid
   WITH CASCADED CHECK OPTION;
 
--- _xmax is the row's xmax system column: 0 on a row an INSERT ... ON CONFLICT just inserted,
--- so one RETURNING tells inserted rows from updated ones. It cannot be written.
 ALTER VIEW mds.bars ALTER COLUMN tenant_id
   SET DEFAULT nullif(current_setting('app.tenant_id', true), '')::uuid;
 ALTER VIEW mds.fundamentals ALTER COLUMN tenant_id

@@ -140,7 +140,8 @@ function cursorCte(dataset: string, timeframe: string): string {
  * Builds the idempotent upsert of a batch through the tenant-filtered view: one parameter per
  * column (arrays passed to `unnest`), so the batch size is not capped by the parameter limit;
  * rows whose values are unchanged are not rewritten; bars keep `latest_prices` and the ingestion
- * cursors current in the same statement. The statement returns one row of
+ * cursors current in the same statement. An update increments the row's `revision`, so
+ * `revision = 0` in `RETURNING` marks inserted rows. The statement returns one row of
  * {@linkcode UpsertCounts}; rows neither inserted nor updated were unchanged.
  *
  * Rows must already be normalised and passed through {@linkcode prepareRows}.
@@ -169,11 +170,12 @@ export function buildUpsert(spec: TableSpec, source: UpsertSource): SqlQuery {
   INSERT INTO ${spec.view} AS t (${names.join(", ")})
   SELECT ${names.join(", ")} FROM input
   ON CONFLICT (${spec.key.join(", ")}) DO UPDATE
-  SET ${values.map((n) => `${n} = EXCLUDED.${n}`).join(", ")}
+  SET ${values.map((n) => `${n} = EXCLUDED.${n}`).join(", ")},
+      revision = least(t.revision, 2147483646) + 1
   WHERE (${values.map((n) => `t.${n}`).join(", ")}) IS DISTINCT FROM (${
       values.map((n) => `EXCLUDED.${n}`).join(", ")
     })
-  RETURNING t._xmax = 0 AS inserted
+  RETURNING t.revision = 0 AS inserted
 )`,
     ...sideEffects(spec),
   ];
