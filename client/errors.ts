@@ -23,10 +23,10 @@ export interface FailedQuery {
  * @example
  * ```ts
  * import { DatabaseError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const err = new DatabaseError("Division by zero", { sqlState: "22012" });
- * assertEquals([err.code, err.sqlState], ["MDS_DATABASE", "22012"]);
+ * assert.deepEqual([err.code, err.sqlState], ["MDS_DATABASE", "22012"]);
  * ```
  */
 export class DatabaseError extends MdsError {
@@ -34,6 +34,8 @@ export class DatabaseError extends MdsError {
   declare readonly query: FailedQuery | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE and cause.
    */
@@ -50,15 +52,17 @@ export class DatabaseError extends MdsError {
  * @example
  * ```ts
  * import { RetryableError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new RetryableError("Deadlock detected", { sqlState: "40P01" }).code, "MDS_RETRYABLE");
+ * assert.deepEqual(new RetryableError("Deadlock detected", { sqlState: "40P01" }).code, "MDS_RETRYABLE");
  * ```
  */
 export class RetryableError extends MdsError {
   /** The failed statement; not enumerable. */
   declare readonly query: FailedQuery | undefined;
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE and cause.
    */
@@ -73,10 +77,10 @@ export class RetryableError extends MdsError {
  * @example
  * ```ts
  * import { ConstraintViolationError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const err = new ConstraintViolationError("Check failed", { sqlState: "23514", constraint: "c" });
- * assertEquals(err.constraint, "c");
+ * assert.deepEqual(err.constraint, "c");
  * ```
  */
 export class ConstraintViolationError extends MdsError {
@@ -85,6 +89,8 @@ export class ConstraintViolationError extends MdsError {
   /** Name of the violated constraint, where the server gave it. */
   readonly constraint: string | undefined;
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE, cause and the constraint name.
    */
@@ -104,15 +110,17 @@ export class ConstraintViolationError extends MdsError {
  * @example
  * ```ts
  * import { TenantDeniedError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new TenantDeniedError("No tenant").code, "MDS_TENANT_DENIED");
+ * assert.deepEqual(new TenantDeniedError("No tenant").code, "MDS_TENANT_DENIED");
  * ```
  */
 export class TenantDeniedError extends MdsError {
   /** The failed statement; not enumerable. */
   declare readonly query: FailedQuery | undefined;
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE and cause.
    */
@@ -127,15 +135,17 @@ export class TenantDeniedError extends MdsError {
  * @example
  * ```ts
  * import { PermissionDeniedError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new PermissionDeniedError("Denied").code, "MDS_PERMISSION_DENIED");
+ * assert.deepEqual(new PermissionDeniedError("Denied").code, "MDS_PERMISSION_DENIED");
  * ```
  */
 export class PermissionDeniedError extends MdsError {
   /** The failed statement; not enumerable. */
   declare readonly query: FailedQuery | undefined;
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE and cause.
    */
@@ -153,9 +163,9 @@ export type TimeoutKind = "statement" | "lock" | "connect";
  * @example
  * ```ts
  * import { TimeoutError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new TimeoutError("Too slow", { kind: "lock", sqlState: "55P03" }).kind, "lock");
+ * assert.deepEqual(new TimeoutError("Too slow", { kind: "lock", sqlState: "55P03" }).kind, "lock");
  * ```
  */
 export class TimeoutError extends MdsError {
@@ -164,6 +174,8 @@ export class TimeoutError extends MdsError {
   /** What timed out. */
   readonly kind: TimeoutKind;
   /**
+   * Creates the error.
+   *
    * @param message What went wrong.
    * @param options SQLSTATE, cause and what timed out.
    */
@@ -179,15 +191,17 @@ export class TimeoutError extends MdsError {
  * @example
  * ```ts
  * import { ConfigError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new ConfigError("max", 0, "must be at least 1").option, "max");
+ * assert.deepEqual(new ConfigError("max", 0, "must be at least 1").option, "max");
  * ```
  */
 export class ConfigError extends MdsError {
   /** The option's name. */
   readonly option: string;
   /**
+   * Creates the error.
+   *
    * @param option The option's name.
    * @param value The value given.
    * @param reason Why it is refused.
@@ -204,13 +218,17 @@ export class ConfigError extends MdsError {
  * @example
  * ```ts
  * import { RequiresTimescaleError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(new RequiresTimescaleError("Refreshing an aggregate").code, "MDS_REQUIRES_TIMESCALE");
+ * assert.deepEqual(new RequiresTimescaleError("Refreshing an aggregate").code, "MDS_REQUIRES_TIMESCALE");
  * ```
  */
 export class RequiresTimescaleError extends MdsError {
-  /** @param what The operation, as the start of a sentence. */
+  /**
+   * Creates the error.
+   *
+   * @param what The operation, as the start of a sentence.
+   */
   constructor(what: string) {
     super(
       "MDS_REQUIRES_TIMESCALE",
@@ -253,10 +271,10 @@ const CONNECTION_CODES = new Set([
  * @example
  * ```ts
  * import { mapDatabaseError, TenantDeniedError } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const pgError = Object.assign(new Error("new row violates check option"), { code: "44000" });
- * assertEquals(mapDatabaseError(pgError) instanceof TenantDeniedError, true);
+ * assert.deepEqual(mapDatabaseError(pgError) instanceof TenantDeniedError, true);
  * ```
  */
 export function mapDatabaseError(err: unknown, query?: FailedQuery): MdsError {

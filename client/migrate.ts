@@ -211,12 +211,12 @@ function entries(
  * @example
  * ```ts
  * import { createPgliteBackend, migrate, migrationStatus } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
- * assertEquals((await migrationStatus(db)).entries.every((e) => e.state === "pending"), true);
+ * assert.deepEqual((await migrationStatus(db)).entries.every((e) => e.state === "pending"), true);
  * await migrate(db);
- * assertEquals((await migrationStatus(db)).entries.every((e) => e.state === "applied"), true);
+ * assert.deepEqual((await migrationStatus(db)).entries.every((e) => e.state === "applied"), true);
  * ```
  */
 export async function migrationStatus(
@@ -239,7 +239,11 @@ export async function migrationStatus(
 export class MigrationDriftError extends MdsError {
   /** The drifted entries. */
   readonly drifted: readonly MigrationEntry[];
-  /** @param drifted The drifted entries. */
+  /**
+   * Creates the error.
+   *
+   * @param drifted The drifted entries.
+   */
   constructor(drifted: readonly MigrationEntry[]) {
     super(
       "MDS_MIGRATION_DRIFT",
@@ -379,12 +383,12 @@ export interface MigrateResult {
  * @example
  * ```ts
  * import { createPgliteBackend, migrate } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
  * const first = await migrate(db);
- * assertEquals(first.mode, "plain");
- * assertEquals((await migrate(db)).applied, []);
+ * assert.deepEqual(first.mode, "plain");
+ * assert.deepEqual((await migrate(db)).applied, []);
  * ```
  */
 export async function migrate(db: Backend, options: MigrationOptions = {}): Promise<MigrateResult> {
@@ -451,12 +455,12 @@ async function applyOutsideTransaction(
  * @example
  * ```ts
  * import { createPgliteBackend, migrationStatus, stamp } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
- * assertEquals((await stamp(db, { through: 1 })).length, 1);
+ * assert.deepEqual((await stamp(db, { through: 1 })).length, 1);
  * const status = await migrationStatus(db);
- * assertEquals([status.entries[0]?.stamped, status.entries[1]?.state], [true, "pending"]);
+ * assert.deepEqual([status.entries[0]?.stamped, status.entries[1]?.state], [true, "pending"]);
  * ```
  */
 export async function stamp(
@@ -489,11 +493,11 @@ export async function stamp(
  * @example
  * ```ts
  * import { createPgliteBackend, plan } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
  * const p = await plan(db);
- * assertEquals(p.steps[0]?.name.startsWith("0001_"), true);
+ * assert.deepEqual(p.steps[0]?.name.startsWith("0001_"), true);
  * ```
  */
 export async function plan(

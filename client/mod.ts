@@ -6,10 +6,10 @@
  * @example Migrate an embedded store
  * ```ts
  * import { createPgliteBackend, migrate } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
- * assertEquals((await migrate(db)).mode, "plain");
+ * assert.deepEqual((await migrate(db)).mode, "plain");
  * ```
  *
  * @module

@@ -38,10 +38,10 @@ async function run<T>(db: Runner, text: string, params: readonly unknown[]): Pro
  * @example
  * ```ts
  * import { createPgliteBackend } from "@mds/client";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * await using db = await createPgliteBackend();
- * assertEquals(await db.query("SELECT 1 + 1 AS two"), [{ two: 2 }]);
+ * assert.deepEqual(await db.query("SELECT 1 + 1 AS two"), [{ two: 2 }]);
  * ```
  */
 export async function createPgliteBackend(options: PgliteBackendOptions = {}): Promise<Backend> {

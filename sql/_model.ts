@@ -1,10 +1,10 @@
 // Turns a zod failure into a ValidationError that names the field and quotes the value.
-import type { z } from "zod";
 import { ValidationError } from "./errors.ts";
+import type { Model } from "./model.ts";
 
 /** Parses `input` with `schema`, throwing a {@linkcode ValidationError} for the first problem. */
 export function parseWith<O, I>(
-  schema: z.ZodType<O, I>,
+  schema: Model<O, I>,
   kind: string,
   input: unknown,
   index?: number,

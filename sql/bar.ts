@@ -11,7 +11,8 @@ import {
   withDefault,
 } from "./_fields.ts";
 import { oneOf } from "./_fields.ts";
-import { parseWith } from "./_model.ts";
+import { type Equal, parseWith } from "./_model.ts";
+import type { Model } from "./model.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
 
 /** One OHLCV bar as stored: normalised and checked. */
@@ -108,7 +109,11 @@ const barShape = z.object({
 }));
 
 /** The zod model of a {@linkcode Bar}. */
-export const BarSchema: z.ZodType<Bar, BarInput> = barShape;
+export const BarSchema: Model<Bar, BarInput> = barShape;
+
+// Compile-time proof that the zod shape and the declared interfaces agree.
+const _outputMatches: Equal<z.infer<typeof barShape>, Bar> = true;
+const _inputMatches: Equal<z.input<typeof barShape>, BarInput> = true;
 
 /**
  * Validates and normalises one bar.
@@ -121,13 +126,13 @@ export const BarSchema: z.ZodType<Bar, BarInput> = barShape;
  * @example
  * ```ts
  * import { parseBar } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const bar = parseBar({ ts: "2024-01-02T09:30:00-05:00", vendor: " Polygon ", symbol: "aapl",
  *   timeframe: "1m", open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 });
- * assertEquals(bar.symbol, "AAPL");
- * assertEquals(bar.vendor, "polygon");
- * assertEquals(bar.ts.toISOString(), "2024-01-02T14:30:00.000Z");
+ * assert.deepEqual(bar.symbol, "AAPL");
+ * assert.deepEqual(bar.vendor, "polygon");
+ * assert.deepEqual(bar.ts.toISOString(), "2024-01-02T14:30:00.000Z");
  * ```
  */
 export function parseBar(input: unknown, index?: number): Bar {

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import type { z } from "zod";
+import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Bar, type BarInput, parseBar } from "./bar.ts";
 import type { BarSchema } from "./bar.ts";
 import { ValidationError } from "./errors.ts";
@@ -17,9 +17,9 @@ const ok: BarInput = {
   volume: 100,
 };
 
-Deno.test("BarSchema infers exactly the declared Bar interface", () => {
-  const same: Equal<z.infer<typeof BarSchema>, Bar> = true;
-  const input: Equal<z.input<typeof BarSchema>, BarInput> = true;
+Deno.test("BarSchema is typed with exactly the declared Bar and BarInput interfaces", () => {
+  const same: Equal<ModelOutput<typeof BarSchema>, Bar> = true;
+  const input: Equal<ModelInput<typeof BarSchema>, BarInput> = true;
   assertEquals([same, input], [true, true]);
 });
 

@@ -20,10 +20,10 @@ const COPY_ESCAPES: Readonly<Record<string, string>> = {
  * @example
  * ```ts
  * import { copyField } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(copyField("a\tb\\c"), "a\\tb\\\\c");
- * assertEquals(copyField(null), "\\N");
+ * assert.deepEqual(copyField("a\tb\\c"), "a\\tb\\\\c");
+ * assert.deepEqual(copyField(null), "\\N");
  * ```
  */
 export function copyField(value: string | null): string {
@@ -41,12 +41,12 @@ export function copyField(value: string | null): string {
  * @example
  * ```ts
  * import { encodeCopyRows, parseNews, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const news = parseNews({ published_at: "2024-01-02T15:00:00Z", vendor: "x", id: "1",
  *   title: "a\tb", symbols: ["AAPL"] });
  * const line = encodeCopyRows(TABLES.news, [{ ...news, tenant_id: "00000000-0000-4000-8000-000000000001" }]);
- * assertEquals(line.split("\t")[5], "a\\tb");
+ * assert.deepEqual(line.split("\t")[5], "a\\tb");
  * ```
  */
 export function encodeCopyRows(spec: TableSpec, rows: readonly object[]): string {

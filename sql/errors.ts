@@ -40,11 +40,11 @@ export interface MdsErrorOptions {
  * @example Branching on the code
  * ```ts
  * import { MdsError } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const err = new MdsError("MDS_CONFIG", "Option \"max\" is 0");
- * assertEquals(err.code, "MDS_CONFIG");
- * assertEquals(err instanceof Error, true);
+ * assert.deepEqual(err.code, "MDS_CONFIG");
+ * assert.deepEqual(err instanceof Error, true);
  * ```
  */
 export class MdsError extends Error {
@@ -54,6 +54,8 @@ export class MdsError extends Error {
   readonly sqlState: string | undefined;
 
   /**
+   * Creates the error.
+   *
    * @param code Stable machine-readable code.
    * @param message Sentence-case message without a final period.
    * @param options SQLSTATE and cause.
@@ -86,16 +88,16 @@ export interface ValidationDetail {
  * @example
  * ```ts
  * import { parseBar, ValidationError } from "@mds/sql";
- * import { assert, assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * try {
  *   parseBar({ ts: "2024-01-02T15:30:00Z", vendor: "x", symbol: "A", timeframe: "7x",
  *     open: 1, high: 1, low: 1, close: 1 });
- *   assert(false);
+ *   assert.ok(false);
  * } catch (err) {
- *   assert(err instanceof ValidationError);
- *   assertEquals(err.field, "timeframe");
- *   assertEquals(err.value, "7x");
+ *   assert.ok(err instanceof ValidationError);
+ *   assert.deepEqual(err.field, "timeframe");
+ *   assert.deepEqual(err.value, "7x");
  * }
  * ```
  */
@@ -111,7 +113,11 @@ export class ValidationError extends MdsError {
   /** Zero-based index of the row in its batch, where there is one. */
   readonly index: number | undefined;
 
-  /** @param detail Where and why validation failed. */
+  /**
+   * Creates the error.
+   *
+   * @param detail Where and why validation failed.
+   */
   constructor(detail: ValidationDetail) {
     super("MDS_VALIDATION", validationMessage(detail));
     this.kind = detail.kind;

@@ -11,7 +11,8 @@ import {
   uuid,
   vendor,
 } from "./_fields.ts";
-import { parseWith } from "./_model.ts";
+import { type Equal, parseWith } from "./_model.ts";
+import type { Model } from "./model.ts";
 
 /** Company fundamentals as of one date, as stored. */
 export interface Fundamentals {
@@ -102,7 +103,11 @@ const fundamentalsShape = z.object({
 }));
 
 /** The zod model of {@linkcode Fundamentals}. */
-export const FundamentalsSchema: z.ZodType<Fundamentals, FundamentalsInput> = fundamentalsShape;
+export const FundamentalsSchema: Model<Fundamentals, FundamentalsInput> = fundamentalsShape;
+
+// Compile-time proof that the zod shape and the declared interfaces agree.
+const _outputMatches: Equal<z.infer<typeof fundamentalsShape>, Fundamentals> = true;
+const _inputMatches: Equal<z.input<typeof fundamentalsShape>, FundamentalsInput> = true;
 
 /**
  * Validates and normalises one fundamentals record.
@@ -115,10 +120,10 @@ export const FundamentalsSchema: z.ZodType<Fundamentals, FundamentalsInput> = fu
  * @example
  * ```ts
  * import { parseFundamentals } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const f = parseFundamentals({ asof: "2024-03-31", vendor: "fmp", symbol: "msft", eps: 2.94 });
- * assertEquals([f.symbol, f.eps, f.revenue], ["MSFT", 2.94, null]);
+ * assert.deepEqual([f.symbol, f.eps, f.revenue], ["MSFT", 2.94, null]);
  * ```
  */
 export function parseFundamentals(input: unknown, index?: number): Fundamentals {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { field, jsonObject, Refusal, text, timestamp, withDefault } from "./_fields.ts";
-import { parseWith } from "./_model.ts";
+import { type Equal, parseWith } from "./_model.ts";
+import type { Model } from "./model.ts";
 
 /** The states of a job, in lifecycle order. */
 export const JOB_STATES = ["queued", "running", "done", "dead"] as const;
@@ -106,7 +107,11 @@ const enqueueShape = z.object({
 }));
 
 /** The zod model of an {@linkcode EnqueueJob} request. */
-export const EnqueueJobSchema: z.ZodType<EnqueueJob, EnqueueJobInput> = enqueueShape;
+export const EnqueueJobSchema: Model<EnqueueJob, EnqueueJobInput> = enqueueShape;
+
+// Compile-time proof that the zod shape and the declared interfaces agree.
+const _outputMatches: Equal<z.infer<typeof enqueueShape>, EnqueueJob> = true;
+const _inputMatches: Equal<z.input<typeof enqueueShape>, EnqueueJobInput> = true;
 
 /**
  * Validates a request to enqueue a job and fills its defaults.
@@ -118,10 +123,10 @@ export const EnqueueJobSchema: z.ZodType<EnqueueJob, EnqueueJobInput> = enqueueS
  * @example
  * ```ts
  * import { parseEnqueueJob } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const j = parseEnqueueJob({ idempotency_key: "k1", job_type: "backfill" });
- * assertEquals([j.priority, j.max_attempts, j.payload], [0, 5, {}]);
+ * assert.deepEqual([j.priority, j.max_attempts, j.payload], [0, 5, {}]);
  * ```
  */
 export function parseEnqueueJob(input: unknown): EnqueueJob {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { field, oneOf, price, symbol, timestamp, uuid, vendor } from "./_fields.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
+import type { Equal } from "./_model.ts";
+import type { Model } from "./model.ts";
 
 /** The newest known price of one symbol from one vendor, kept current by bar upserts. */
 export interface LatestPrice {
@@ -20,8 +22,7 @@ export interface LatestPrice {
   updated_at: Date;
 }
 
-/** The zod model of a {@linkcode LatestPrice} row as read back from the store. */
-export const LatestPriceSchema: z.ZodType<LatestPrice, LatestPrice> = z.object({
+const latestPriceShape = z.object({
   tenant_id: field<string, string>(uuid),
   vendor: field<string, string>(vendor),
   symbol: field<string, string>(symbol),
@@ -30,3 +31,9 @@ export const LatestPriceSchema: z.ZodType<LatestPrice, LatestPrice> = z.object({
   timeframe: field<Timeframe, Timeframe>(oneOf(TIMEFRAMES)),
   updated_at: field<Date, Date>(timestamp),
 });
+
+/** The zod model of a {@linkcode LatestPrice} row as read back from the store. */
+export const LatestPriceSchema: Model<LatestPrice, LatestPrice> = latestPriceShape;
+
+// Compile-time proof that the zod shape and the declared interface agree.
+const _outputMatches: Equal<z.infer<typeof latestPriceShape>, LatestPrice> = true;

@@ -46,12 +46,12 @@ const DIRECTIVE = /^--\s*mds:([a-z-]+)\s*$/;
  * @example
  * ```ts
  * import { parseMigration } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const m = parseMigration({ name: "0001_demo.sql", sql:
  *   "CREATE TABLE a (x int);\n-- mds:timescale\nSELECT create_hypertable('a', 'x');\n" });
- * assertEquals(m.statements.plain, ["CREATE TABLE a (x int)"]);
- * assertEquals(m.statements.timescale.length, 2);
+ * assert.deepEqual(m.statements.plain, ["CREATE TABLE a (x int)"]);
+ * assert.deepEqual(m.statements.timescale.length, 2);
  * ```
  */
 export function parseMigration(file: MigrationFile): Migration {
@@ -105,9 +105,9 @@ export function parseMigration(file: MigrationFile): Migration {
  * @example
  * ```ts
  * import { splitStatements } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(splitStatements("SELECT ';'; DO $$ BEGIN NULL; END $$;"),
+ * assert.deepEqual(splitStatements("SELECT ';'; DO $$ BEGIN NULL; END $$;"),
  *   ["SELECT ';'", "DO $$ BEGIN NULL; END $$"]);
  * ```
  */

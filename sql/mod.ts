@@ -6,18 +6,19 @@
  * @example Validate a bar and build its upsert
  * ```ts
  * import { buildUpsert, parseBar, prepareRows, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const bar = parseBar({ ts: "2024-01-02T14:30:00Z", vendor: "polygon", symbol: "aapl",
  *   timeframe: "1m", open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 });
  * const rows = prepareRows(TABLES.bars, [{ ...bar, tenant_id: "00000000-0000-4000-8000-000000000001" }]);
  * const query = buildUpsert(TABLES.bars, { kind: "unnest", rows });
- * assertEquals(query.params.length, TABLES.bars.columns.length);
+ * assert.deepEqual(query.params.length, TABLES.bars.columns.length);
  * ```
  *
  * @module
  */
 export * from "./errors.ts";
+export * from "./model.ts";
 export * from "./timeframes.ts";
 export * from "./bar.ts";
 export * from "./fundamentals.ts";

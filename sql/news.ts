@@ -11,7 +11,8 @@ import {
   uuid,
   vendor,
 } from "./_fields.ts";
-import { parseWith } from "./_model.ts";
+import { type Equal, parseWith } from "./_model.ts";
+import type { Model } from "./model.ts";
 
 /** One news item as stored. */
 export interface News {
@@ -100,7 +101,11 @@ const newsShape = z.object({
 }));
 
 /** The zod model of {@linkcode News}. */
-export const NewsSchema: z.ZodType<News, NewsInput> = newsShape;
+export const NewsSchema: Model<News, NewsInput> = newsShape;
+
+// Compile-time proof that the zod shape and the declared interfaces agree.
+const _outputMatches: Equal<z.infer<typeof newsShape>, News> = true;
+const _inputMatches: Equal<z.input<typeof newsShape>, NewsInput> = true;
 
 /**
  * The id mds gives a news item that arrives without one: a hash of the vendor and the URL, or of
@@ -116,10 +121,10 @@ export const NewsSchema: z.ZodType<News, NewsInput> = newsShape;
  * @example
  * ```ts
  * import { newsId } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const at = new Date("2024-01-02T15:00:00Z");
- * assertEquals(newsId("x", "https://a.example/1", "T", at), newsId("x", "https://a.example/1", "U", at));
+ * assert.deepEqual(newsId("x", "https://a.example/1", "T", at), newsId("x", "https://a.example/1", "U", at));
  * ```
  */
 export function newsId(
@@ -145,12 +150,12 @@ export function newsId(
  * @example
  * ```ts
  * import { parseNews } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const n = parseNews({ published_at: "2024-01-02T15:00:00Z", vendor: "benzinga",
  *   title: "Apple\tbeats", symbols: ["aapl", "AAPL"], sentiment: 0.4 });
- * assertEquals(n.symbols, ["AAPL"]);
- * assertEquals(n.id.startsWith("h:"), true);
+ * assert.deepEqual(n.symbols, ["AAPL"]);
+ * assert.deepEqual(n.id.startsWith("h:"), true);
  * ```
  */
 export function parseNews(input: unknown, index?: number): News {

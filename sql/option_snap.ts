@@ -13,7 +13,8 @@ import {
   uuid,
   vendor,
 } from "./_fields.ts";
-import { parseWith } from "./_model.ts";
+import { type Equal, parseWith } from "./_model.ts";
+import type { Model } from "./model.ts";
 
 /** Option sides. */
 export const OPTION_TYPES = ["C", "P"] as const;
@@ -78,27 +79,27 @@ export interface OptionSnapInput {
   /** Strike price. */
   strike: number;
   /** Best bid. */
-  bid?: NIn;
+  bid?: number | null | undefined;
   /** Best ask. */
-  ask?: NIn;
+  ask?: number | null | undefined;
   /** Last trade price. */
-  last?: NIn;
+  last?: number | null | undefined;
   /** Contracts traded. */
-  volume?: NIn;
+  volume?: number | null | undefined;
   /** Open contracts. */
-  open_interest?: NIn;
+  open_interest?: number | null | undefined;
   /** Implied volatility. */
-  implied_volatility?: NIn;
+  implied_volatility?: number | null | undefined;
   /** Delta. */
-  delta?: NIn;
+  delta?: number | null | undefined;
   /** Gamma. */
-  gamma?: NIn;
+  gamma?: number | null | undefined;
   /** Theta. */
-  theta?: NIn;
+  theta?: number | null | undefined;
   /** Vega. */
-  vega?: NIn;
+  vega?: number | null | undefined;
   /** Underlying price. */
-  underlying_price?: NIn;
+  underlying_price?: number | null | undefined;
 }
 
 const optionType = (value: unknown): OptionType | Refusal =>
@@ -157,7 +158,11 @@ const optionShape = z.object({
 }));
 
 /** The zod model of an {@linkcode OptionSnap}. */
-export const OptionSnapSchema: z.ZodType<OptionSnap, OptionSnapInput> = optionShape;
+export const OptionSnapSchema: Model<OptionSnap, OptionSnapInput> = optionShape;
+
+// Compile-time proof that the zod shape and the declared interfaces agree.
+const _outputMatches: Equal<z.infer<typeof optionShape>, OptionSnap> = true;
+const _inputMatches: Equal<z.input<typeof optionShape>, OptionSnapInput> = true;
 
 /**
  * Validates and normalises one option snapshot.
@@ -170,11 +175,11 @@ export const OptionSnapSchema: z.ZodType<OptionSnap, OptionSnapInput> = optionSh
  * @example
  * ```ts
  * import { parseOptionSnap } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const o = parseOptionSnap({ ts: 1704207600000, vendor: "opra", symbol: "spy",
  *   expiry: "2024-01-19", option_type: "c", strike: 470, bid: 3.1, ask: 3.2 });
- * assertEquals([o.symbol, o.option_type, o.open_interest], ["SPY", "C", null]);
+ * assert.deepEqual([o.symbol, o.option_type, o.open_interest], ["SPY", "C", null]);
  * ```
  */
 export function parseOptionSnap(input: unknown, index?: number): OptionSnap {

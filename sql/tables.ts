@@ -66,9 +66,9 @@ const c = (name: string, type: ColumnType): ColumnSpec => ({ name, type });
  * @example
  * ```ts
  * import { TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(TABLES.bars.key, ["ts", "tenant_id", "vendor", "symbol", "timeframe"]);
+ * assert.deepEqual(TABLES.bars.key, ["ts", "tenant_id", "vendor", "symbol", "timeframe"]);
  * ```
  */
 export const TABLES: Readonly<Record<RowKind, TableSpec>> = {

@@ -25,10 +25,10 @@ const DURATIONS: Readonly<Record<Timeframe, number>> = {
  * @example
  * ```ts
  * import { isTimeframe } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(isTimeframe("5m"), true);
- * assertEquals(isTimeframe("7x"), false);
+ * assert.deepEqual(isTimeframe("5m"), true);
+ * assert.deepEqual(isTimeframe("7x"), false);
  * ```
  */
 export function isTimeframe(value: unknown): value is Timeframe {
@@ -44,9 +44,9 @@ export function isTimeframe(value: unknown): value is Timeframe {
  * @example
  * ```ts
  * import { timeframeMillis } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(timeframeMillis("1h"), 3_600_000);
+ * assert.deepEqual(timeframeMillis("1h"), 3_600_000);
  * ```
  */
 export function timeframeMillis(timeframe: Timeframe): number {

@@ -46,12 +46,12 @@ function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
  * @example
  * ```ts
  * import { prepareRows, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const t = "00000000-0000-4000-8000-000000000001";
  * const row = (close: number) => ({ tenant_id: t, ts: new Date(0), vendor: "v", symbol: "A",
  *   timeframe: "1m", close });
- * assertEquals(prepareRows(TABLES.bars, [row(1), row(2)]).map((r) => r.close), [2]);
+ * assert.deepEqual(prepareRows(TABLES.bars, [row(1), row(2)]).map((r) => r.close), [2]);
  * ```
  */
 export function prepareRows<R extends object>(spec: TableSpec, rows: readonly R[]): R[] {
@@ -153,11 +153,11 @@ function cursorCte(dataset: string, timeframe: string): string {
  * @example
  * ```ts
  * import { buildUpsert, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
  * const q = buildUpsert(TABLES.fundamentals, { kind: "unnest", rows: [] });
- * assertEquals(q.params.length, TABLES.fundamentals.columns.length);
- * assertEquals(q.text.includes("IS DISTINCT FROM"), true);
+ * assert.deepEqual(q.params.length, TABLES.fundamentals.columns.length);
+ * assert.deepEqual(q.text.includes("IS DISTINCT FROM"), true);
  * ```
  */
 export function buildUpsert(spec: TableSpec, source: UpsertSource): SqlQuery {
@@ -196,9 +196,9 @@ FROM written`;
  * @example
  * ```ts
  * import { buildStageTable, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(buildStageTable(TABLES.bars).startsWith("CREATE TEMP TABLE mds_stage_bars"), true);
+ * assert.deepEqual(buildStageTable(TABLES.bars).startsWith("CREATE TEMP TABLE mds_stage_bars"), true);
  * ```
  */
 export function buildStageTable(spec: TableSpec): string {
@@ -215,9 +215,9 @@ export function buildStageTable(spec: TableSpec): string {
  * @example
  * ```ts
  * import { stageTable, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(stageTable(TABLES.news), "mds_stage_news");
+ * assert.deepEqual(stageTable(TABLES.news), "mds_stage_news");
  * ```
  */
 export function stageTable(spec: TableSpec): string {
@@ -234,9 +234,9 @@ export function stageTable(spec: TableSpec): string {
  * @example
  * ```ts
  * import { copyTarget, TABLES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(copyTarget(TABLES.bars).startsWith("mds_stage_bars (tenant_id, ts"), true);
+ * assert.deepEqual(copyTarget(TABLES.bars).startsWith("mds_stage_bars (tenant_id, ts"), true);
  * ```
  */
 export function copyTarget(spec: TableSpec): string {

@@ -7,8 +7,8 @@ import { createPostgresBackend } from "@mds/client";
 
 const tenant = newTenant();
 
-function minuteBars(start: string, count: number): string {
-  // open = i, close = i + 0.5, high = i + 1, low = i - 0.5 + 1 (>= 0), volume = 10
+/** Minute bars from $2 on for tenant $1: open i+1, high i+2, low i+0.5, close i+1.5, volume 10. */
+function minuteBars(count: number): string {
   return `SELECT $1::uuid, $2::timestamptz + (i * interval '1 minute'), 'v', 'AGG', '1m',
                  i + 1, i + 2, i + 0.5, i + 1.5, 10
           FROM generate_series(0, ${count - 1}) AS i`;
@@ -86,7 +86,7 @@ backendSuite("TimescaleDB mode", {
     await asApp(db.backend, tenant, (tx) =>
       tx.query(
         `INSERT INTO mds.bars (tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume) ${
-          minuteBars("", 120)
+          minuteBars(120)
         }`,
         [tenant, "2024-01-02T14:00:00Z"],
       ));
