@@ -34,7 +34,8 @@ export function withDefault<O>(parse: Parse<O>, fallback: O): Parse<O> {
   return (value) => (value === undefined ? fallback : parse(value));
 }
 
-const MIN_MS = Date.UTC(1, 0, 1) - 0; // 0001-01-01T00:00:00Z
+// Date.UTC maps years 0-99 to 1900-1999, so the lower bound is built with setUTCFullYear.
+const MIN_MS = new Date(0).setUTCFullYear(1, 0, 1); // 0001-01-01T00:00:00Z
 const MAX_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const ISO_TS =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2})?)?$/;
@@ -42,7 +43,8 @@ const ISO_TS =
 function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return type === "object" || type === "undefined" ? `an ${type}` : `a ${type}`;
 }
 
 function required(value: unknown): Refusal | undefined {
@@ -56,6 +58,7 @@ export const timestamp: Parse<Date> = (value) => {
   let ms: number;
   if (value instanceof Date) {
     ms = value.getTime();
+    if (Number.isNaN(ms)) return new Refusal("is an invalid Date");
   } else if (typeof value === "number") {
     if (!Number.isFinite(value) || !Number.isInteger(value)) {
       return new Refusal("expected epoch milliseconds as a whole number");
@@ -164,7 +167,18 @@ export function between(min: number, max: number): Parse<number> {
   };
 }
 
-/** Text that PostgreSQL can store: well-formed Unicode without NUL, at most `max` characters. */
+/** Characters (code points) in `s` exceed `max`; counts only as far as needed. */
+function longerThan(s: string, max: number): boolean {
+  if (s.length <= max) return false; // UTF-16 units never undercount code points
+  let n = 0;
+  for (const _ of s) if (++n > max) return true;
+  return false;
+}
+
+/**
+ * Text that PostgreSQL can store: well-formed Unicode without NUL, at most `max` characters.
+ * Unless `empty` is set it must hold something other than white space.
+ */
 export function text(
   max: number,
   options: { trim?: boolean; empty?: boolean } = {},
@@ -176,8 +190,10 @@ export function text(
       return new Refusal(`expected text, got ${typeName(value)}`);
     }
     const out = options.trim ? value.trim() : value;
-    if (!options.empty && out.length === 0) return new Refusal("must not be empty");
-    if (out.length > max) return new Refusal(`is longer than ${max} characters`);
+    if (!options.empty && out.trim().length === 0) {
+      return new Refusal(out.length === 0 ? "must not be empty" : "must not be blank");
+    }
+    if (longerThan(out, max)) return new Refusal(`is longer than ${max} characters`);
     if (out.includes("\u0000")) return new Refusal("contains a NUL character");
     if (!out.isWellFormed()) return new Refusal("is not well-formed Unicode");
     return out;
@@ -233,19 +249,44 @@ export function oneOf<T extends string>(values: readonly T[]): Parse<T> {
   };
 }
 
-/** Any JSON value whose strings PostgreSQL can store, as a plain object. */
+/** A plain JSON object whose keys and strings PostgreSQL's jsonb can store. */
 export const jsonObject: Parse<Record<string, unknown>> = (value) => {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return new Refusal("expected a JSON object");
   }
-  let encoded: string;
-  try {
-    encoded = JSON.stringify(value);
-  } catch {
-    return new Refusal("is not serialisable as JSON");
-  }
-  if (encoded.includes("\\u0000")) return new Refusal("contains a NUL character");
-  // JSON.stringify escapes only lone surrogates as \udXXX, and PostgreSQL refuses those.
-  if (/\\ud[89a-f][0-9a-f]{2}/i.test(encoded)) return new Refusal("is not well-formed Unicode");
-  return value as Record<string, unknown>;
+  return jsonProblem(value, []) ?? value as Record<string, unknown>;
 };
+
+function jsonProblem(value: unknown, parents: unknown[]): Refusal | undefined {
+  if (parents.length > 64) return new Refusal("is nested more than 64 levels deep");
+  if (typeof value === "string") {
+    if (value.includes("\u0000")) return new Refusal("contains a NUL character");
+    if (!value.isWellFormed()) return new Refusal("is not well-formed Unicode");
+    return undefined;
+  }
+  if (typeof value === "number") {
+    return Number.isFinite(value) ? undefined : new Refusal("contains a number that is not finite");
+  }
+  if (value === null || typeof value === "boolean") return undefined;
+  if (Array.isArray(value)) {
+    if (parents.includes(value)) {
+      return new Refusal("is not serialisable as JSON: it contains itself");
+    }
+    for (const item of value) {
+      const problem = jsonProblem(item, [...parents, value]);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    if (parents.includes(value)) {
+      return new Refusal("is not serialisable as JSON: it contains itself");
+    }
+    for (const [key, item] of Object.entries(value)) {
+      const problem = jsonProblem(key, parents) ?? jsonProblem(item, [...parents, value]);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  return new Refusal(`is not serialisable as JSON: it contains ${typeName(value)}`);
+}

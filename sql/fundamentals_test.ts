@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import type { z } from "zod";
+import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Fundamentals, type FundamentalsInput, parseFundamentals } from "./fundamentals.ts";
 import type { FundamentalsSchema } from "./fundamentals.ts";
 import { ValidationError } from "./errors.ts";
@@ -19,9 +19,9 @@ const ok: FundamentalsInput = {
   extra: { sector: "Technology", segments: [{ name: "Cloud", share: 0.4 }] },
 };
 
-Deno.test("FundamentalsSchema infers exactly the declared Fundamentals interface", () => {
-  const same: Equal<z.infer<typeof FundamentalsSchema>, Fundamentals> = true;
-  const input: Equal<z.input<typeof FundamentalsSchema>, FundamentalsInput> = true;
+Deno.test("FundamentalsSchema is typed with exactly the declared Fundamentals and FundamentalsInput interfaces", () => {
+  const same: Equal<ModelOutput<typeof FundamentalsSchema>, Fundamentals> = true;
+  const input: Equal<ModelInput<typeof FundamentalsSchema>, FundamentalsInput> = true;
   assertEquals([same, input], [true, true]);
 });
 
@@ -195,7 +195,7 @@ Deno.test("parseFundamentals() rejects a circular extra object as not serialisab
   extra.self = extra;
   const err = assertThrows(() => parseFundamentals({ ...ok, extra }), ValidationError);
   assertEquals(err.field, "extra");
-  assertEquals(err.reason, "is not serialisable as JSON");
+  assertEquals(err.reason, "is not serialisable as JSON: it contains itself");
 });
 
 Deno.test("parseFundamentals() rejects a value that is not an object", () => {

@@ -76,7 +76,9 @@ export interface EnqueueJobInput {
 
 const JOB_TYPE = /^[a-z0-9_.:-]{1,100}$/;
 const jobType = (value: unknown): string | Refusal =>
-  typeof value === "string" && JOB_TYPE.test(value)
+  value === undefined
+    ? new Refusal("is required")
+    : typeof value === "string" && JOB_TYPE.test(value)
     ? value
     : new Refusal("must be 1 to 100 characters of a-z, 0-9, '_', '.', ':' or '-'");
 const wholeIn = (min: number, max: number) => (value: unknown): number | Refusal => {

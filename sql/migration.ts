@@ -29,7 +29,8 @@ export interface Migration {
 }
 
 const NAME = /^(\d{4,})_[a-z0-9_]+\.sql$/;
-const DIRECTIVE = /^--\s*mds:([a-z-]+)\s*$/;
+// Any comment that starts with "mds:" is a directive, so a misspelt one is an error, not a comment.
+const DIRECTIVE = /^--\s*mds:\s*(\S*)\s*$/;
 
 /**
  * Parses a migration file. Its text is SQL with line directives:
@@ -67,7 +68,10 @@ export function parseMigration(file: MigrationFile): Migration {
   let section: "all" | SchemaMode = "all";
   let transactional = true;
   text.split("\n").forEach((line, i) => {
-    const directive = DIRECTIVE.exec(line.trim());
+    const trimmed = line.trim();
+    const directive = /^--\s*mds:/.test(trimmed)
+      ? DIRECTIVE.exec(trimmed) ?? [trimmed, trimmed.replace(/^--\s*mds:\s*/, "")]
+      : null;
     if (!directive) {
       if (section !== "plain") parts.timescale.push(line);
       if (section !== "timescale") parts.plain.push(line);
@@ -127,19 +131,32 @@ export function splitStatements(sql: string): string[] {
       const eol = sql.indexOf("\n", i);
       i = eol === -1 ? n : eol + 1;
     } else if (ch === "/" && next === "*") {
-      const end = sql.indexOf("*/", i + 2);
-      i = end === -1 ? n : end + 2;
+      // Block comments nest in PostgreSQL.
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql[i] === "/" && sql[i + 1] === "*") {
+          depth++;
+          i += 2;
+        } else if (sql[i] === "*" && sql[i + 1] === "/") {
+          depth--;
+          i += 2;
+        } else i++;
+      }
     } else if (ch === "'" || ch === '"') {
+      // E'...' strings let a backslash escape the quote.
+      const escapes = ch === "'" && /[eE]/.test(sql[i - 1] ?? "") && !/\w/.test(sql[i - 2] ?? "");
       let j = i + 1;
       while (j < n) {
-        if (sql[j] === ch) {
+        if (escapes && sql[j] === "\\") j += 2;
+        else if (sql[j] === ch) {
           if (sql[j + 1] === ch) j += 2;
           else break;
         } else j++;
       }
       i = j + 1;
     } else if (ch === "$") {
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i, i + 64));
+      const tag = /^\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$/.exec(sql.slice(i, i + 64));
       if (tag) {
         const end = sql.indexOf(tag[0], i + tag[0].length);
         i = end === -1 ? n : end + tag[0].length;

@@ -65,14 +65,14 @@ export interface NewsInput {
 const symbolList = (value: unknown): string[] | Refusal => {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) return new Refusal("expected an array of tickers");
-  if (value.length > 100) return new Refusal("lists more than 100 tickers");
-  const out: string[] = [];
+  const out = new Set<string>();
   for (const item of value) {
     const s = symbol(item);
     if (s instanceof Refusal) return new Refusal(`has a ticker that ${s.reason}`);
-    if (!out.includes(s)) out.push(s);
+    out.add(s);
+    if (out.size > 100) return new Refusal("lists more than 100 different tickers");
   }
-  return out;
+  return [...out];
 };
 
 type SIn = string | null | undefined;

@@ -103,7 +103,8 @@ export interface OptionSnapInput {
 }
 
 const optionType = (value: unknown): OptionType | Refusal =>
-  typeof value === "string" && (value === "C" || value === "c" || value === "P" || value === "p")
+  value === undefined ? new Refusal("is required") : typeof value === "string" &&
+      (value === "C" || value === "c" || value === "P" || value === "p")
     ? value.toUpperCase() as OptionType
     : new Refusal("must be C or P");
 const strike = (value: unknown): number | Refusal => {

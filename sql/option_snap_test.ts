@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
-import type { z } from "zod";
+import type { ModelInput, ModelOutput } from "./model.ts";
 import {
   OPTION_TYPES,
   type OptionSnap,
@@ -30,9 +30,9 @@ const ok: OptionSnapInput = {
   underlying_price: 472.5,
 };
 
-Deno.test("OptionSnapSchema infers exactly the declared OptionSnap interface", () => {
-  const same: Equal<z.infer<typeof OptionSnapSchema>, OptionSnap> = true;
-  const input: Equal<z.input<typeof OptionSnapSchema>, OptionSnapInput> = true;
+Deno.test("OptionSnapSchema is typed with exactly the declared OptionSnap and OptionSnapInput interfaces", () => {
+  const same: Equal<ModelOutput<typeof OptionSnapSchema>, OptionSnap> = true;
+  const input: Equal<ModelInput<typeof OptionSnapSchema>, OptionSnapInput> = true;
   assertEquals([same, input], [true, true]);
 });
 
@@ -117,7 +117,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a missing ts", { ts: undefined }, "ts", undefined, "is required"],
   ["a missing expiry", { expiry: undefined }, "expiry", undefined, "is required"],
   ["a missing strike", { strike: undefined }, "strike", undefined, "is required"],
-  ["a missing option_type", { option_type: undefined }, "option_type", undefined, "C or P"],
+  ["a missing option_type", { option_type: undefined }, "option_type", undefined, "is required"],
   ["a missing symbol", { symbol: undefined }, "symbol", undefined, "is required"],
   ["option_type X", { option_type: "X" }, "option_type", "X", "must be C or P"],
   ["option_type call", { option_type: "call" }, "option_type", "call", "must be C or P"],

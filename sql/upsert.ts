@@ -118,18 +118,23 @@ function sideEffects(spec: TableSpec): string[] {
   WHERE EXCLUDED.as_of > l.as_of
      OR (EXCLUDED.as_of = l.as_of AND (EXCLUDED.price, EXCLUDED.timeframe) IS DISTINCT FROM (l.price, l.timeframe))
 )`,
-      cursorCte("bars", "timeframe"),
+      cursorCte("bars", true),
     ];
   }
-  if (spec.kind === "options") return [cursorCte("options", "''")];
+  if (spec.kind === "options") return [cursorCte("options", false)];
   return [];
 }
 
-function cursorCte(dataset: string, timeframe: string): string {
+/** Advances the cursor of each series in the batch; bars have one series per timeframe. */
+function cursorCte(dataset: string, perTimeframe: boolean): string {
+  const timeframe = perTimeframe ? "timeframe" : "''";
+  const groupBy = perTimeframe
+    ? "tenant_id, vendor, symbol, timeframe"
+    : "tenant_id, vendor, symbol";
   return `cursors AS (
   INSERT INTO mds.ingest_cursors AS c (tenant_id, dataset, vendor, symbol, timeframe, last_ts)
   SELECT tenant_id, '${dataset}', vendor, symbol, ${timeframe}, max(ts) FROM input
-  GROUP BY tenant_id, vendor, symbol, ${timeframe}
+  GROUP BY ${groupBy}
   ON CONFLICT (tenant_id, dataset, vendor, symbol, timeframe) DO UPDATE
   SET last_ts = EXCLUDED.last_ts, updated_at = now()
   WHERE EXCLUDED.last_ts > c.last_ts
