@@ -19,3 +19,16 @@ export * from "./backend.ts";
 export * from "./postgres_backend.ts";
 export * from "./pglite_backend.ts";
 export * from "./migrate.ts";
+export * from "./client.ts";
+export * from "./tenant.ts";
+export * from "./retry.ts";
+export * from "./write_mode.ts";
+export type { WriteResult } from "./_write.ts";
+export type {
+  BarsWindowQuery,
+  FundamentalsQuery,
+  IngestCursor,
+  NewsQuery,
+  OptionChainQuery,
+} from "./_read.ts";
+export type { EnqueuedJob } from "./_jobs.ts";

@@ -19,6 +19,7 @@
  */
 export * from "./errors.ts";
 export * from "./model.ts";
+export * from "./fields.ts";
 export * from "./timeframes.ts";
 export * from "./bar.ts";
 export * from "./fundamentals.ts";

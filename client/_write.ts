@@ -1,0 +1,122 @@
+// The write path shared by the tenant API, copy streams and the BatchProcessor: validate, fill
+// the tenant, collapse and sort, then upsert through the view by unnest or by COPY + staging.
+import {
+  buildStageTable,
+  buildUpsert,
+  copyTarget,
+  encodeCopyRows,
+  parseBar,
+  parseFundamentals,
+  parseNews,
+  parseOptionSnap,
+  prepareRows,
+  type RowKind,
+  type RowOf,
+  stageTable,
+  TABLES,
+  type UpsertCounts,
+} from "@mds/sql";
+import type { BackendKind, Transaction } from "./backend.ts";
+import { TenantDeniedError } from "./errors.ts";
+import { chooseWriteMode, type WriteMode } from "./write_mode.ts";
+
+/** What a write did. `rows` counts the input; repeated keys inside it count once as `unique`. */
+export interface WriteResult {
+  /** Rows received. */
+  rows: number;
+  /** Distinct keys among them (later repeats of a key replace earlier ones). */
+  unique: number;
+  /** Rows that did not exist. */
+  inserted: number;
+  /** Rows that existed with other values. */
+  updated: number;
+  /** Rows that existed with the same values: not rewritten. */
+  unchanged: number;
+}
+
+/** An empty {@linkcode WriteResult}. */
+export function emptyResult(): WriteResult {
+  return { rows: 0, unique: 0, inserted: 0, updated: 0, unchanged: 0 };
+}
+
+/** Adds `b` into `a`. */
+export function addResult(a: WriteResult, b: WriteResult): WriteResult {
+  a.rows += b.rows;
+  a.unique += b.unique;
+  a.inserted += b.inserted;
+  a.updated += b.updated;
+  a.unchanged += b.unchanged;
+  return a;
+}
+
+const PARSERS: { [K in RowKind]: (input: unknown, index?: number) => RowOf[K] } = {
+  bars: parseBar,
+  fundamentals: parseFundamentals,
+  news: parseNews,
+  options: parseOptionSnap,
+};
+
+/**
+ * Validates one row for a tenant. A row naming another tenant is refused here, before any I/O,
+ * so a caller cannot probe which keys another tenant holds.
+ */
+export function validateRow<K extends RowKind>(
+  kind: K,
+  tenant: string,
+  input: unknown,
+  index?: number,
+): RowOf[K] {
+  const row = PARSERS[kind](input, index);
+  if (row.tenant_id === undefined) row.tenant_id = tenant;
+  else if (row.tenant_id !== tenant) {
+    throw new TenantDeniedError(
+      `Row ${index ?? 0} names tenant "${row.tenant_id}" but the scope is tenant "${tenant}"`,
+    );
+  }
+  return row;
+}
+
+/** Upserts already-validated rows of one tenant in one statement. */
+export async function writeBatch<K extends RowKind>(
+  tx: Transaction,
+  backend: BackendKind,
+  kind: K,
+  rows: readonly RowOf[K][],
+  mode: WriteMode,
+): Promise<WriteResult> {
+  if (rows.length === 0) return emptyResult();
+  const spec = TABLES[kind];
+  const unique = prepareRows(spec, rows);
+  let counts: UpsertCounts | undefined;
+  if (chooseWriteMode(mode, unique.length, backend) === "copy") {
+    await tx.query(
+      buildStageTable(spec).replace("CREATE TEMP TABLE", "CREATE TEMP TABLE IF NOT EXISTS"),
+    );
+    await tx.query(`TRUNCATE ${stageTable(spec)}`);
+    await tx.copyIn(copyTarget(spec), copyChunks(spec, unique));
+    const q = buildUpsert(spec, { kind: "stage", table: stageTable(spec) });
+    [counts] = await tx.query<UpsertCounts>(q.text, q.params);
+  } else {
+    const q = buildUpsert(spec, { kind: "unnest", rows: unique });
+    [counts] = await tx.query<UpsertCounts>(q.text, q.params);
+  }
+  const inserted = counts?.inserted ?? 0;
+  const updated = counts?.updated ?? 0;
+  return {
+    rows: rows.length,
+    unique: unique.length,
+    inserted,
+    updated,
+    unchanged: unique.length - inserted - updated,
+  };
+}
+
+/** COPY payload in chunks of 1,000 rows, so encoding overlaps with sending. */
+async function* copyChunks(
+  spec: (typeof TABLES)[RowKind],
+  rows: readonly object[],
+): AsyncGenerator<string> {
+  for (let i = 0; i < rows.length; i += 1_000) {
+    yield encodeCopyRows(spec, rows.slice(i, i + 1_000));
+  }
+}

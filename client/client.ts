@@ -1,0 +1,462 @@
+import { parseTenantId, type RowKind, type SchemaMode } from "@mds/sql";
+import type { Backend, Transaction } from "./backend.ts";
+import { ConfigError, PermissionDeniedError, TenantDeniedError } from "./errors.ts";
+import {
+  migrate,
+  type MigrateResult,
+  type MigrationOptions,
+  type MigrationStatus,
+  migrationStatus,
+  TIMESCALE_MODES,
+  type TimescaleMode,
+} from "./migrate.ts";
+import { createPgliteBackend } from "./pglite_backend.ts";
+import { createPostgresBackend } from "./postgres_backend.ts";
+import { resolveRetryPolicy, type RetryPolicy, withRetry } from "./retry.ts";
+import { TenantApi } from "./tenant.ts";
+import { WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import type { WriteResult } from "./_write.ts";
+
+/** Pool settings of a server connection. */
+export interface PoolOptions {
+  /** Most connections. @default {10} */
+  max?: number | undefined;
+  /** Close connections idle this long, in seconds; 0 keeps them. @default {30} */
+  idleTimeoutSeconds?: number | undefined;
+  /** Give up connecting after this many seconds. @default {10} */
+  connectTimeoutSeconds?: number | undefined;
+  /** Cancel statements running longer, in milliseconds; 0 for no limit. @default {0} */
+  statementTimeoutMs?: number | undefined;
+  /** Shown in `pg_stat_activity`. @default {"mds"} */
+  applicationName?: string | undefined;
+}
+
+/**
+ * How to reach the store and how to behave. Give exactly one of `url`, `dataDir`, `memory` or
+ * `backend`.
+ */
+export interface ClientOptions {
+  /** A PostgreSQL or TimescaleDB server, `postgres://user:password@host:port/db`. */
+  url?: string | undefined;
+  /** An embedded store (PGlite) kept in this directory, created when missing. */
+  dataDir?: string | undefined;
+  /** An embedded store in memory, gone on close: for tests and examples. */
+  memory?: boolean | undefined;
+  /** A backend built by the caller; the client does not close it. */
+  backend?: Backend | undefined;
+  /** Server pool settings. */
+  pool?: PoolOptions | undefined;
+  /**
+   * Role every unit of work switches to with `SET LOCAL ROLE`; `null` keeps the login role (when
+   * it is itself restricted to the views). @default {"mds_app"}
+   */
+  appRole?: string | null | undefined;
+  /** Tenant used by `tenant()` without an argument. */
+  tenant?: string | undefined;
+  /** How rows travel to the database. @default {"auto"} */
+  writeMode?: WriteMode | undefined;
+  /** Retries of retryable failures; every write is idempotent, so they are safe. @default {false} */
+  retry?: RetryPolicy | false | undefined;
+  /** Apply pending migrations on open. @default {true for embedded stores, false for servers} */
+  migrate?: boolean | undefined;
+  /** Whether migrations use TimescaleDB. @default {"auto"} */
+  timescale?: TimescaleMode | undefined;
+  /** Called after each committed write, for metrics. */
+  onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
+}
+
+/** What {@linkcode MdsClient.health} reports. */
+export interface Health {
+  /** Round-trip time of `SELECT`, in milliseconds. */
+  latencyMs: number;
+  /** `SHOW server_version`. */
+  serverVersion: string;
+  /** The TimescaleDB extension's version, or `null` without it. */
+  timescaleVersion: string | null;
+  /** `postgres` or `pglite`. */
+  backend: string;
+}
+
+/** What {@linkcode MdsClient.schemaVersion} reports. */
+export interface SchemaVersion {
+  /** Newest applied migration, 0 before any. */
+  version: number;
+  /** Whether the TimescaleDB steps ran, or `null` before any migration. */
+  mode: SchemaMode | null;
+  /** When the newest migration was applied. */
+  appliedAt: Date | null;
+}
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function validate(options: ClientOptions): void {
+  const given = (["url", "dataDir", "memory", "backend"] as const).filter((k) =>
+    options[k] !== undefined && options[k] !== false
+  );
+  if (given.length !== 1) {
+    throw new ConfigError(
+      given.length === 0 ? "url" : given.join("/"),
+      given.length === 0 ? undefined : given.map((k) => k),
+      "give exactly one of url, dataDir, memory or backend",
+    );
+  }
+  if (options.url !== undefined && !/^postgres(ql)?:\/\//.test(options.url)) {
+    throw new ConfigError(
+      "url",
+      redact(options.url),
+      "must start with postgres:// or postgresql://",
+    );
+  }
+  if (
+    options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir === "")
+  ) {
+    throw new ConfigError("dataDir", options.dataDir, "must be a directory path");
+  }
+  const pool = options.pool ?? {};
+  const whole = (name: string, value: number | undefined, min: number, max: number) => {
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      throw new ConfigError(`pool.${name}`, value, `must be a whole number from ${min} to ${max}`);
+    }
+  };
+  whole("max", pool.max, 1, 1000);
+  whole("idleTimeoutSeconds", pool.idleTimeoutSeconds, 0, 86_400);
+  whole("connectTimeoutSeconds", pool.connectTimeoutSeconds, 1, 3_600);
+  whole("statementTimeoutMs", pool.statementTimeoutMs, 0, 86_400_000);
+  if (
+    options.appRole !== undefined && options.appRole !== null && !ROLE_NAME.test(options.appRole)
+  ) {
+    throw new ConfigError("appRole", options.appRole, "must be a lower-case role name or null");
+  }
+  if (
+    options.writeMode !== undefined &&
+    !(WRITE_MODES as readonly string[]).includes(options.writeMode)
+  ) {
+    throw new ConfigError(
+      "writeMode",
+      options.writeMode,
+      `must be one of ${WRITE_MODES.join(", ")}`,
+    );
+  }
+  if (
+    options.timescale !== undefined &&
+    !(TIMESCALE_MODES as readonly string[]).includes(options.timescale)
+  ) {
+    throw new ConfigError(
+      "timescale",
+      options.timescale,
+      `must be one of ${TIMESCALE_MODES.join(", ")}`,
+    );
+  }
+  if (options.tenant !== undefined) parseTenantId(options.tenant, "tenant");
+}
+
+/** Hides the password of a connection URL, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+/**
+ * The mds client: tenant-scoped reads and writes, migrations and health over one backend.
+ * Create it with {@linkcode createClient}.
+ */
+export class MdsClient implements AsyncDisposable {
+  /** The backend the client runs on. */
+  readonly backend: Backend;
+  readonly #options: ClientOptions;
+  readonly #owned: boolean;
+  readonly #retry: ReturnType<typeof resolveRetryPolicy>;
+  readonly #role: string | null;
+  #mode: Promise<SchemaMode> | undefined;
+  #closed = false;
+
+  /**
+   * Wraps a backend; use {@linkcode createClient} instead.
+   *
+   * @param backend The backend.
+   * @param options Validated options.
+   * @param owned Whether {@linkcode MdsClient.close} closes the backend.
+   */
+  constructor(backend: Backend, options: ClientOptions, owned: boolean) {
+    this.backend = backend;
+    this.#options = options;
+    this.#owned = owned;
+    this.#retry = resolveRetryPolicy(options.retry);
+    this.#role = options.appRole === undefined ? "mds_app" : options.appRole;
+  }
+
+  /**
+   * The API of one tenant; each call is its own unit of work.
+   *
+   * @param id Tenant UUID. @default {the client's `tenant` option}
+   * @returns The tenant API.
+   * @throws {ValidationError} When `id` is not a UUID.
+   * @throws {TenantDeniedError} When no tenant is given and the client has no default.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true, tenant: "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001" });
+   * assert.equal(client.tenant().tenant, "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * ```
+   */
+  tenant(id?: string): TenantApi {
+    const tenant = this.#tenantId(id);
+    return this.#api(tenant, (fn) => this.#unit(tenant, fn));
+  }
+
+  /**
+   * Runs several operations of one tenant in one transaction: all commit or none does. With a
+   * retry policy `fn` may run again after a retryable failure, so keep it free of other effects.
+   *
+   * @typeParam T Result of `fn`.
+   * @param id Tenant UUID.
+   * @param fn The work, given the tenant API bound to the transaction.
+   * @returns What `fn` returns.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const n = await client.withTenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001", async (t) => {
+   *   await t.enqueueJob({ idempotency_key: "a", job_type: "refresh" });
+   *   return (await t.enqueueJob({ idempotency_key: "a", job_type: "refresh" })).created;
+   * });
+   * assert.equal(n, false);
+   * ```
+   */
+  async withTenant<T>(id: string, fn: (api: TenantApi) => Promise<T>): Promise<T> {
+    const tenant = this.#tenantId(id);
+    return await this.#unit(tenant, (tx) => fn(this.#api(tenant, (inner) => inner(tx))));
+  }
+
+  #tenantId(id: string | undefined): string {
+    const given = id ?? this.#options.tenant;
+    if (given === undefined) {
+      throw new TenantDeniedError("No tenant given and the client has no default tenant");
+    }
+    return parseTenantId(given, "tenant");
+  }
+
+  #api(tenant: string, run: <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>): TenantApi {
+    return new TenantApi({
+      tenant,
+      backend: this.backend.kind,
+      writeMode: this.#options.writeMode ?? "auto",
+      run,
+      schemaMode: () => this.#schemaMode(),
+      onWrite: this.#options.onWrite,
+    });
+  }
+
+  async #unit<T>(tenant: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    if (this.#closed) throw new ConfigError("client", "closed", "the client is closed");
+    return await withRetry(this.#retry, () =>
+      this.backend.transaction(async (tx) => {
+        try {
+          if (this.#role === null) {
+            await tx.query("SELECT set_config('app.tenant_id', $1, true)", [tenant]);
+          } else {
+            await tx.query(
+              "SELECT set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
+              [
+                tenant,
+                this.#role,
+              ],
+            );
+          }
+        } catch (err) {
+          if (err instanceof PermissionDeniedError) {
+            throw new PermissionDeniedError(
+              `Cannot switch to role "${this.#role}": grant it to the login role (GRANT ${this.#role} TO <login role>)`,
+              { sqlState: err.sqlState, cause: err },
+            );
+          }
+          throw err;
+        }
+        return await fn(tx);
+      }));
+  }
+
+  #schemaMode(): Promise<SchemaMode> {
+    this.#mode ??= this.schemaVersion().then((v) => v.mode ?? "plain").catch((err) => {
+      this.#mode = undefined;
+      throw err;
+    });
+    return this.#mode;
+  }
+
+  /**
+   * One round trip to the database, with its version and TimescaleDB's.
+   *
+   * @returns Latency and versions.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const h = await client.health();
+   * assert.equal(h.timescaleVersion, null);
+   * assert.equal(h.backend, "pglite");
+   * ```
+   */
+  async health(): Promise<Health> {
+    const started = performance.now();
+    const [row] = await this.backend.query<{ server_version: string; timescale: string | null }>(
+      `SELECT current_setting('server_version') AS server_version,
+              (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS timescale`,
+    );
+    return {
+      latencyMs: performance.now() - started,
+      serverVersion: row?.server_version ?? "",
+      timescaleVersion: row?.timescale ?? null,
+      backend: this.backend.kind,
+    };
+  }
+
+  /**
+   * The newest applied migration and the schema mode.
+   *
+   * @returns Version, mode and time; version 0 before any migration.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const v = await client.schemaVersion();
+   * assert.equal(v.mode, "plain");
+   * assert.equal(v.version >= 5, true);
+   * ```
+   */
+  async schemaVersion(): Promise<SchemaVersion> {
+    const [present] = await this.backend.query<{ ok: boolean }>(
+      "SELECT to_regclass('mds.schema_version') IS NOT NULL AS ok",
+    );
+    if (!present?.ok) return { version: 0, mode: null, appliedAt: null };
+    const [row] = await this.backend.query<
+      { version: number | null; timescale: boolean | null; applied_at: Date | null }
+    >(
+      `SELECT max(version) AS version, bool_or(timescale) AS timescale, max(applied_at) AS applied_at
+       FROM mds.schema_version`,
+    );
+    return {
+      version: row?.version ?? 0,
+      mode: row?.timescale === null || row?.timescale === undefined
+        ? null
+        : row.timescale
+        ? "timescale"
+        : "plain",
+      appliedAt: row?.applied_at ?? null,
+    };
+  }
+
+  /**
+   * Applies pending migrations; see {@linkcode migrate}.
+   *
+   * @param options Files, lock wait and mode.
+   * @returns What was applied.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * assert.deepEqual((await client.migrate()).applied, []);
+   * ```
+   */
+  async migrate(options: MigrationOptions = {}): Promise<MigrateResult> {
+    const result = await migrate(this.backend, { timescale: this.#options.timescale, ...options });
+    this.#mode = undefined;
+    return result;
+  }
+
+  /**
+   * Lists migrations with their state; see {@linkcode migrationStatus}.
+   *
+   * @param options Files and mode.
+   * @returns Mode, version and entries.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * assert.equal((await client.migrationStatus()).entries.every((e) => e.state === "applied"), true);
+   * ```
+   */
+  migrationStatus(options: MigrationOptions = {}): Promise<MigrationStatus> {
+    return migrationStatus(this.backend, { timescale: this.#options.timescale, ...options });
+  }
+
+  /** Closes the connections (unless the backend was passed in); later calls fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#owned) await this.backend.close();
+  }
+
+  /** Same as {@linkcode MdsClient.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Opens a client. Options are validated before any connection is made; embedded stores are
+ * migrated on open unless `migrate: false`.
+ *
+ * @param options Where the store is and how to behave.
+ * @returns The client; close it with `close()` or `await using`.
+ * @throws {ConfigError} Naming the first invalid option.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = await createClient({ memory: true });
+ * assert.equal((await client.schemaVersion()).mode, "plain");
+ * await assert.rejects(createClient({ url: "mysql://x" }), /Invalid option "url"/);
+ * ```
+ */
+export async function createClient(options: ClientOptions): Promise<MdsClient> {
+  validate(options);
+  let backend: Backend;
+  let owned = true;
+  if (options.backend) {
+    backend = options.backend;
+    owned = false;
+  } else if (options.url !== undefined) {
+    const pool = options.pool ?? {};
+    backend = createPostgresBackend({
+      url: options.url,
+      max: pool.max,
+      idleTimeoutSeconds: pool.idleTimeoutSeconds,
+      connectTimeoutSeconds: pool.connectTimeoutSeconds,
+      statementTimeoutMs: pool.statementTimeoutMs,
+      applicationName: pool.applicationName,
+    });
+  } else {
+    backend = await createPgliteBackend({ dataDir: options.memory ? undefined : options.dataDir });
+  }
+  const client = new MdsClient(backend, options, owned);
+  const embedded = options.url === undefined && options.backend === undefined;
+  if (options.migrate ?? embedded) {
+    try {
+      await client.migrate();
+    } catch (err) {
+      await client.close();
+      throw err;
+    }
+  }
+  return client;
+}

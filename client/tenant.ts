@@ -1,0 +1,496 @@
+import type {
+  Bar,
+  BarInput,
+  Fundamentals,
+  FundamentalsInput,
+  LatestPrice,
+  News,
+  NewsInput,
+  OptionSnap,
+  OptionSnapInput,
+  RowKind,
+  RowOf,
+  SchemaMode,
+} from "@mds/sql";
+import type { EnqueueJobInput } from "@mds/sql";
+import type { BackendKind, Transaction } from "./backend.ts";
+import { ConfigError } from "./errors.ts";
+import { type EnqueuedJob, enqueueJob } from "./_jobs.ts";
+import {
+  barsWindow,
+  type BarsWindowQuery,
+  cursors,
+  fundamentals,
+  type FundamentalsQuery,
+  type IngestCursor,
+  latestPrices,
+  news,
+  type NewsQuery,
+  optionChain,
+  type OptionChainQuery,
+  windowOf,
+} from "./_read.ts";
+import { addResult, emptyResult, validateRow, writeBatch, type WriteResult } from "./_write.ts";
+import { DEFAULT_BATCH_ROWS, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+
+/** Options of the upsert calls. */
+export interface WriteOptions {
+  /** How rows travel. @default {the client's writeMode} */
+  mode?: WriteMode | undefined;
+  /** Rows per statement; a call with more rows sends several in one transaction. @default {5000} */
+  batchRows?: number | undefined;
+}
+
+/** What the tenant API needs from the client. */
+export interface TenantContext {
+  /** The tenant id, validated. */
+  readonly tenant: string;
+  /** Which backend runs the statements. */
+  readonly backend: BackendKind;
+  /** The client's default write mode. */
+  readonly writeMode: WriteMode;
+  /** Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally). */
+  run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** The schema mode, read once per client. */
+  schemaMode(): Promise<SchemaMode>;
+  /** Called after each committed write, for metrics. */
+  onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
+}
+
+/**
+ * Everything one tenant can do. From {@linkcode MdsClient.tenant} each call is its own unit of
+ * work; inside {@linkcode MdsClient.withTenant} every call shares one transaction.
+ */
+export class TenantApi {
+  readonly #ctx: TenantContext;
+
+  /**
+   * Creates the API of one tenant; use {@linkcode MdsClient.tenant} instead.
+   *
+   * @param ctx How to run statements for the tenant.
+   */
+  constructor(ctx: TenantContext) {
+    this.#ctx = ctx;
+  }
+
+  /** The tenant id. */
+  get tenant(): string {
+    return this.#ctx.tenant;
+  }
+
+  /**
+   * Validates and upserts bars; keeps `latest_prices` and the ingestion cursors current in the
+   * same transaction. Invalid input fails the whole call before anything is written.
+   *
+   * @param rows Bars as received.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {ValidationError} Naming the row index and field of the first invalid row.
+   * @throws {TenantDeniedError} When a row names another tenant.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const acme = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const bar = { ts: "2024-01-02T14:30:00Z", vendor: "polygon", symbol: "AAPL", timeframe: "1m",
+   *   open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 };
+   * assert.equal((await acme.upsertBars([bar])).inserted, 1);
+   * assert.equal((await acme.upsertBars([bar])).unchanged, 1);
+   * ```
+   */
+  upsertBars(rows: readonly BarInput[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.#upsert("bars", rows, options);
+  }
+
+  /**
+   * Validates and upserts fundamentals.
+   *
+   * @param rows Records as received.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {ValidationError} Naming the row index and field of the first invalid row.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const r = await t.upsertFundamentals([{ asof: "2024-03-31", vendor: "fmp", symbol: "MSFT", eps: 2.94 }]);
+   * assert.equal(r.inserted, 1);
+   * ```
+   */
+  upsertFundamentals(
+    rows: readonly FundamentalsInput[],
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    return this.#upsert("fundamentals", rows, options);
+  }
+
+  /**
+   * Validates and upserts news; items without an id get one derived from vendor and URL (or
+   * title and time), so ingesting them again does not duplicate them.
+   *
+   * @param rows Items as received.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {ValidationError} Naming the row index and field of the first invalid row.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const item = { published_at: "2024-01-02T15:00:00Z", vendor: "wire", title: "Beat", url: "https://n.example/1" };
+   * await t.upsertNews([item]);
+   * assert.equal((await t.upsertNews([item])).unchanged, 1);
+   * ```
+   */
+  upsertNews(rows: readonly NewsInput[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.#upsert("news", rows, options);
+  }
+
+  /**
+   * Validates and upserts option snapshots.
+   *
+   * @param rows Snapshots as received.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {ValidationError} Naming the row index and field of the first invalid row.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const r = await t.upsertOptions([{ ts: "2024-01-02T15:00:00Z", vendor: "opra", symbol: "SPY",
+   *   expiry: "2024-01-19", option_type: "C", strike: 470, bid: 3.1, ask: 3.2 }]);
+   * assert.equal(r.inserted, 1);
+   * ```
+   */
+  upsertOptions(
+    rows: readonly OptionSnapInput[],
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    return this.#upsert("options", rows, options);
+  }
+
+  /**
+   * Upserts rows of any kind that were already validated for this tenant, in one transaction.
+   * Used by the BatchProcessor and the copy streams.
+   *
+   * @typeParam K Row kind.
+   * @param kind Row kind.
+   * @param rows Validated rows, `tenant_id` filled.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import { parseBar } from "@mds/sql";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const tenant = "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001";
+   * const bar = { ...parseBar({ ts: 0, vendor: "v", symbol: "A", timeframe: "1d", open: 1, high: 1,
+   *   low: 1, close: 1 }), tenant_id: tenant };
+   * assert.equal((await client.tenant(tenant).writeValidated("bars", [bar])).inserted, 1);
+   * ```
+   */
+  async writeValidated<K extends RowKind>(
+    kind: K,
+    rows: readonly RowOf[K][],
+    options: WriteOptions = {},
+  ): Promise<WriteResult> {
+    const mode = options.mode ?? this.#ctx.writeMode;
+    const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+    checkWriteOptions(mode, batchRows);
+    const started = performance.now();
+    const result = await this.#ctx.run(async (tx) => {
+      const total = emptyResult();
+      for (let i = 0; i < rows.length; i += batchRows) {
+        addResult(
+          total,
+          await writeBatch(tx, this.#ctx.backend, kind, rows.slice(i, i + batchRows), mode),
+        );
+      }
+      return total;
+    });
+    this.#ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);
+    return result;
+  }
+
+  /**
+   * Validates one row for this tenant without writing it.
+   *
+   * @typeParam K Row kind.
+   * @param kind Row kind.
+   * @param input The row as received.
+   * @param index Its position, quoted in the error.
+   * @returns The normalised row with `tenant_id` filled.
+   * @throws {ValidationError} Naming the field.
+   * @throws {TenantDeniedError} When the row names another tenant.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * assert.equal(t.validate("bars", { ts: 0, vendor: "V", symbol: "a", timeframe: "1d", open: 1,
+   *   high: 1, low: 1, close: 1 }).vendor, "v");
+   * ```
+   */
+  validate<K extends RowKind>(kind: K, input: unknown, index?: number): RowOf[K] {
+    return validateRow(kind, this.#ctx.tenant, input, index);
+  }
+
+  async #upsert<K extends RowKind>(
+    kind: K,
+    inputs: readonly unknown[],
+    options: WriteOptions,
+  ): Promise<WriteResult> {
+    if (!Array.isArray(inputs)) {
+      throw new ConfigError("rows", inputs, "must be an array of rows");
+    }
+    const rows = inputs.map((row, i) => validateRow(kind, this.#ctx.tenant, row, i));
+    return await this.writeValidated(kind, rows, options);
+  }
+
+  /**
+   * The newest price of each symbol, one row per symbol and vendor.
+   *
+   * @param symbols Tickers; normalised as stored.
+   * @param options Only one vendor.
+   * @returns Rows sorted by symbol and vendor.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertBars([{ ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "AAPL", timeframe: "1m",
+   *   open: 1, high: 2, low: 1, close: 2 }]);
+   * const [p] = await t.latestPrices(["aapl"]);
+   * assert.equal(p?.price, 2);
+   * assert.equal(p?.as_of.toISOString(), "2024-01-02T14:31:00.000Z");
+   * ```
+   */
+  latestPrices(
+    symbols: readonly string[],
+    options: { vendor?: string | undefined } = {},
+  ): Promise<LatestPrice[]> {
+    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor));
+  }
+
+  /**
+   * Bars of one symbol over `[start, end)`, oldest first. 5m, 1h and 1d bars come from the
+   * aggregates of 1m bars where no bars of that timeframe are stored.
+   *
+   * @param query Symbol, timeframe, window, vendor and limit.
+   * @returns The bars.
+   * @throws {ValidationError} When an argument is invalid.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const bars = [0, 1, 2, 3, 4].map((i) => ({ ts: Date.UTC(2024, 0, 2, 14, 30 + i), vendor: "v",
+   *   symbol: "A", timeframe: "1m", open: 10 + i, high: 11 + i, low: 9 + i, close: 10.5 + i, volume: 100 }));
+   * await t.upsertBars(bars);
+   * const [fiveMin] = await t.barsWindow({ symbol: "A", timeframe: "5m", start: "2024-01-02T14:30:00Z",
+   *   end: "2024-01-02T14:35:00Z" });
+   * assert.deepEqual([fiveMin?.open, fiveMin?.close, fiveMin?.volume], [10, 14.5, 500]);
+   * ```
+   */
+  async barsWindow(query: BarsWindowQuery): Promise<Bar[]> {
+    const window = windowOf(query);
+    const mode = await this.#ctx.schemaMode();
+    return (await this.#ctx.run((tx) => barsWindow(tx, window, mode))).bars;
+  }
+
+  /**
+   * Iterates over a large window page by page (keyset pagination on time and vendor), each page
+   * its own short read, so memory stays bounded whatever the window.
+   *
+   * @param query Symbol, timeframe and window; `limit` is ignored.
+   * @param options Bars per page. @default {{ pageRows: 10000 }}
+   * @returns Pages of bars, oldest first.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertBars([0, 1, 2].map((i) => ({ ts: Date.UTC(2024, 0, 2 + i), vendor: "v", symbol: "A",
+   *   timeframe: "1d", open: 1, high: 1, low: 1, close: 1 })));
+   * const sizes = [];
+   * for await (const page of t.iterateBars({ symbol: "A", timeframe: "1d", start: 0, end: Date.UTC(2025, 0) }, { pageRows: 2 })) {
+   *   sizes.push(page.length);
+   * }
+   * assert.deepEqual(sizes, [2, 1]);
+   * ```
+   */
+  async *iterateBars(
+    query: BarsWindowQuery,
+    options: { pageRows?: number } = {},
+  ): AsyncGenerator<Bar[]> {
+    const pageRows = options.pageRows ?? 10_000;
+    if (!Number.isInteger(pageRows) || pageRows < 1) {
+      throw new ConfigError("pageRows", pageRows, "must be a whole number above 0");
+    }
+    let window = { ...windowOf(query), limit: pageRows };
+    const mode = await this.#ctx.schemaMode();
+    let source: "stored" | "aggregate" | undefined;
+    for (;;) {
+      const w = window;
+      const page = await this.#ctx.run((tx) => barsWindow(tx, w, mode, source));
+      source = page.source;
+      if (page.bars.length > 0) yield page.bars;
+      if (page.bars.length < pageRows) return;
+      const last = page.bars[page.bars.length - 1]!;
+      window = { ...window, after: { ts: last.ts, vendor: last.vendor } };
+    }
+  }
+
+  /**
+   * News, newest first.
+   *
+   * @param query Symbol, start time and limit.
+   * @returns The items.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertNews([{ published_at: "2024-01-02T15:00:00Z", vendor: "w", title: "A up", symbols: ["A"] }]);
+   * assert.equal((await t.news({ symbol: "A" })).length, 1);
+   * assert.equal((await t.news({ symbol: "B" })).length, 0);
+   * ```
+   */
+  news(query: NewsQuery = {}): Promise<News[]> {
+    return this.#ctx.run((tx) => news(tx, query));
+  }
+
+  /**
+   * The newest snapshot of each contract of one expiry, as known at a time.
+   *
+   * @param query Underlying, expiry, time and vendor.
+   * @returns One snapshot per vendor, side and strike.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const snap = { vendor: "o", symbol: "SPY", expiry: "2024-01-19", option_type: "C", strike: 470 };
+   * await t.upsertOptions([{ ...snap, ts: "2024-01-02T15:00:00Z", bid: 1 }, { ...snap, ts: "2024-01-02T16:00:00Z", bid: 2 }]);
+   * const chain = await t.optionChain({ symbol: "SPY", expiry: "2024-01-19", at: "2024-01-02T15:30:00Z" });
+   * assert.deepEqual(chain.map((c) => c.bid), [1]);
+   * ```
+   */
+  optionChain(query: OptionChainQuery): Promise<OptionSnap[]> {
+    return this.#ctx.run((tx) => optionChain(tx, query));
+  }
+
+  /**
+   * The newest fundamentals at or before a date, one per vendor.
+   *
+   * @param query Symbol, date and vendor.
+   * @returns The records.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertFundamentals([{ asof: "2023-12-31", vendor: "f", symbol: "A", eps: 1 },
+   *   { asof: "2024-03-31", vendor: "f", symbol: "A", eps: 2 }]);
+   * assert.equal((await t.fundamentals({ symbol: "A", asOf: "2024-01-15" }))[0]?.eps, 1);
+   * ```
+   */
+  fundamentals(query: FundamentalsQuery): Promise<Fundamentals[]> {
+    return this.#ctx.run((tx) => fundamentals(tx, query));
+  }
+
+  /**
+   * The tenant's ingestion cursors: the newest time written per series.
+   *
+   * @param options Only one symbol.
+   * @returns The cursors.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertBars([{ ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "A", timeframe: "1m",
+   *   open: 1, high: 1, low: 1, close: 1 }]);
+   * assert.equal((await t.cursors())[0]?.last_ts.toISOString(), "2024-01-02T14:30:00.000Z");
+   * ```
+   */
+  cursors(options: { symbol?: string | undefined } = {}): Promise<IngestCursor[]> {
+    return this.#ctx.run((tx) => cursors(tx, options.symbol));
+  }
+
+  /**
+   * Enqueues a job once per idempotency key: asking again returns the same id.
+   *
+   * @param job Key, type, payload, priority, earliest start and attempts.
+   * @returns The job id and whether this call created it.
+   * @throws {ValidationError} When the request is invalid.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const a = await t.enqueueJob({ idempotency_key: "backfill:A:2024-01", job_type: "backfill" });
+   * const b = await t.enqueueJob({ idempotency_key: "backfill:A:2024-01", job_type: "backfill" });
+   * assert.deepEqual([a.created, b.created, a.id === b.id], [true, false, true]);
+   * ```
+   */
+  enqueueJob(job: EnqueueJobInput): Promise<EnqueuedJob> {
+    return this.#ctx.run((tx) => enqueueJob(tx, job));
+  }
+}
+
+/** Validates write options before any work. */
+export function checkWriteOptions(mode: unknown, batchRows: unknown): void {
+  if (!(WRITE_MODES as readonly unknown[]).includes(mode)) {
+    throw new ConfigError("mode", mode, `must be one of ${WRITE_MODES.join(", ")}`);
+  }
+  if (
+    !Number.isInteger(batchRows) || (batchRows as number) < 1 || (batchRows as number) > 1_000_000
+  ) {
+    throw new ConfigError("batchRows", batchRows, "must be a whole number from 1 to 1000000");
+  }
+}
