@@ -32,3 +32,4 @@ export type {
   OptionChainQuery,
 } from "./_read.ts";
 export type { EnqueuedJob } from "./_jobs.ts";
+export * from "./batch_processor.ts";

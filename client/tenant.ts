@@ -32,6 +32,20 @@ import {
 } from "./_read.ts";
 import { addResult, emptyResult, validateRow, writeBatch, type WriteResult } from "./_write.ts";
 import { DEFAULT_BATCH_ROWS, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import { BatchProcessor } from "./batch_processor.ts";
+
+/** Rows from an async iterable or a web stream. */
+export type RowSource<T> = AsyncIterable<T> | Iterable<T> | ReadableStream<T>;
+
+/** Options of the copy streams. */
+export interface CopyOptions {
+  /** Rows per batch; each batch is its own transaction. @default {5000} */
+  batchRows?: number | undefined;
+  /** Batches in flight at once. @default {2 on a server, 1 embedded} */
+  concurrency?: number | undefined;
+  /** How rows travel. @default {the client's writeMode} */
+  mode?: WriteMode | undefined;
+}
 
 /** Options of the upsert calls. */
 export interface WriteOptions {
@@ -76,6 +90,11 @@ export class TenantApi {
   /** The tenant id. */
   get tenant(): string {
     return this.#ctx.tenant;
+  }
+
+  /** Flushes a batch processor runs at once by default: 2 on a server, 1 embedded. */
+  get defaultConcurrency(): number {
+    return this.#ctx.backend === "postgres" ? 2 : 1;
   }
 
   /**
@@ -181,6 +200,94 @@ export class TenantApi {
     options: WriteOptions = {},
   ): Promise<WriteResult> {
     return this.#upsert("options", rows, options);
+  }
+
+  /**
+   * Streams bars from any source into the store in batches, with backpressure: the source is
+   * read only as fast as batches commit, so memory stays bounded whatever its size. Each batch is
+   * its own transaction. On an invalid row, the rows accepted before it are committed, then the
+   * {@linkcode ValidationError} is raised naming the row's index; running the same input again
+   * completes it without duplicates.
+   *
+   * @param source Bars, from an async iterable, an iterable or a `ReadableStream`.
+   * @param options Batch size, concurrency and mode.
+   * @returns Totals of everything written.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * async function* minutes() {
+   *   for (let i = 0; i < 1_000; i++) {
+   *     yield { ts: Date.UTC(2024, 0, 2) + i * 60_000, vendor: "v", symbol: "A", timeframe: "1m",
+   *       open: 1, high: 1, low: 1, close: 1 };
+   *   }
+   * }
+   * const r = await client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").copyBars(minutes(), { batchRows: 300 });
+   * assert.equal(r.inserted, 1_000);
+   * ```
+   */
+  copyBars(source: RowSource<BarInput>, options: CopyOptions = {}): Promise<WriteResult> {
+    return this.#copy("bars", source, options);
+  }
+
+  /**
+   * Streams fundamentals into the store; see {@linkcode TenantApi.copyBars}.
+   *
+   * @param source Records.
+   * @param options Batch size, concurrency and mode.
+   * @returns Totals of everything written.
+   */
+  copyFundamentals(
+    source: RowSource<FundamentalsInput>,
+    options: CopyOptions = {},
+  ): Promise<WriteResult> {
+    return this.#copy("fundamentals", source, options);
+  }
+
+  /**
+   * Streams news into the store; see {@linkcode TenantApi.copyBars}.
+   *
+   * @param source Items.
+   * @param options Batch size, concurrency and mode.
+   * @returns Totals of everything written.
+   */
+  copyNews(source: RowSource<NewsInput>, options: CopyOptions = {}): Promise<WriteResult> {
+    return this.#copy("news", source, options);
+  }
+
+  /**
+   * Streams option snapshots into the store; see {@linkcode TenantApi.copyBars}.
+   *
+   * @param source Snapshots.
+   * @param options Batch size, concurrency and mode.
+   * @returns Totals of everything written.
+   */
+  copyOptions(source: RowSource<OptionSnapInput>, options: CopyOptions = {}): Promise<WriteResult> {
+    return this.#copy("options", source, options);
+  }
+
+  async #copy(
+    kind: RowKind,
+    source: RowSource<unknown>,
+    options: CopyOptions,
+  ): Promise<WriteResult> {
+    const batch = new BatchProcessor(this, {
+      maxRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
+      maxMs: 3_600_000, // size alone decides; a slow source must not produce tiny batches
+      concurrency: options.concurrency,
+      mode: options.mode,
+    });
+    try {
+      for await (const row of source as AsyncIterable<unknown>) await batch.add(kind, row);
+    } catch (err) {
+      // Keep what was accepted before the failure, then report the failure itself.
+      await batch.close().catch(() => {});
+      throw err;
+    }
+    return await batch.close();
   }
 
   /**

@@ -1,0 +1,291 @@
+import type {
+  BarInput,
+  FundamentalsInput,
+  NewsInput,
+  OptionSnapInput,
+  RowKind,
+  RowOf,
+} from "@mds/sql";
+import { ConfigError, MdsError } from "./errors.ts";
+import type { TenantApi } from "./tenant.ts";
+import { addResult, emptyResult, type WriteResult } from "./_write.ts";
+import { WRITE_MODES, type WriteMode } from "./write_mode.ts";
+
+/** Timers the processor uses; tests pass a controllable one. */
+export interface Clock {
+  /** Milliseconds since some origin. */
+  now(): number;
+  /** Schedules `fn` after `ms`. */
+  setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels what `setTimeout` returned. */
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_CLOCK: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as number),
+};
+
+/** When a {@linkcode BatchProcessor} flushes and how much it keeps in flight. */
+export interface BatchOptions {
+  /** Flush a kind's buffer at this many rows. @default {5000} */
+  maxRows?: number | undefined;
+  /** Flush a kind's buffer at this many bytes of input. @default {8388608} (8 MiB) */
+  maxBytes?: number | undefined;
+  /** Flush buffered rows at most this long after the first one arrived. @default {1000} */
+  maxMs?: number | undefined;
+  /**
+   * Flushes running at once, each its own transaction. Two keep the database busy while the
+   * next batch is parsed. @default {2 on a server, 1 embedded}
+   */
+  concurrency?: number | undefined;
+  /** How rows travel. @default {the client's writeMode} */
+  mode?: WriteMode | undefined;
+  /** Timers. @default {the system clock} */
+  clock?: Clock | undefined;
+}
+
+/** Running totals of a {@linkcode BatchProcessor}. */
+export interface BatchStats extends WriteResult {
+  /** Batches committed. */
+  batches: number;
+  /** Input bytes of the committed rows. */
+  bytes: number;
+  /** Duration of the last flush, in milliseconds. */
+  lastFlushMs: number;
+  /** Rows buffered, not yet sent. */
+  pendingRows: number;
+  /** Flushes running. */
+  inFlight: number;
+}
+
+interface Buffer {
+  rows: unknown[];
+  bytes: number;
+}
+
+const ROUGH_BYTES: Record<RowKind, number> = {
+  bars: 150,
+  fundamentals: 300,
+  news: 600,
+  options: 250,
+};
+
+/**
+ * Buffers validated rows and writes them in batches: a kind's buffer flushes at `maxRows` rows,
+ * at `maxBytes` bytes, or `maxMs` after its first row. `add` waits while the buffer is full and
+ * `concurrency` flushes are running, so memory stays bounded. A failed flush is raised by the
+ * next `add`, `flush` or `close`, never swallowed; rows of batches already committed stay.
+ *
+ * @example
+ * ```ts
+ * import { BatchProcessor, createClient } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * await using client = await createClient({ memory: true });
+ * const batch = new BatchProcessor(client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001"), { maxRows: 2 });
+ * for (let i = 0; i < 5; i++) {
+ *   await batch.addBar({ ts: Date.UTC(2024, 0, 2, 14, 30 + i), vendor: "v", symbol: "A",
+ *     timeframe: "1m", open: 1, high: 1, low: 1, close: 1 });
+ * }
+ * const result = await batch.close();
+ * assert.deepEqual([result.inserted, batch.stats.batches], [5, 3]);
+ * ```
+ */
+export class BatchProcessor implements AsyncDisposable {
+  readonly #api: TenantApi;
+  readonly #maxRows: number;
+  readonly #maxBytes: number;
+  readonly #maxMs: number;
+  readonly #concurrency: number;
+  readonly #mode: WriteMode | undefined;
+  readonly #clock: Clock;
+  readonly #buffers = new Map<RowKind, Buffer>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #totals: WriteResult = emptyResult();
+  #batches = 0;
+  #bytes = 0;
+  #lastFlushMs = 0;
+  #timer: unknown = undefined;
+  #error: unknown = undefined;
+  #closed = false;
+
+  /**
+   * Creates a processor writing for one tenant.
+   *
+   * @param api The tenant to write for, from {@linkcode MdsClient.tenant}.
+   * @param options Flush triggers, concurrency, mode and clock.
+   * @throws {ConfigError} When an option is out of range.
+   */
+  constructor(api: TenantApi, options: BatchOptions = {}) {
+    this.#api = api;
+    this.#maxRows = whole("maxRows", options.maxRows ?? 5_000, 1, 1_000_000);
+    this.#maxBytes = whole("maxBytes", options.maxBytes ?? 8 * 1024 * 1024, 1, 1024 ** 3);
+    this.#maxMs = whole("maxMs", options.maxMs ?? 1_000, 1, 3_600_000);
+    this.#concurrency = whole("concurrency", options.concurrency ?? api.defaultConcurrency, 1, 64);
+    if (options.mode !== undefined && !(WRITE_MODES as readonly string[]).includes(options.mode)) {
+      throw new ConfigError("mode", options.mode, `must be one of ${WRITE_MODES.join(", ")}`);
+    }
+    this.#mode = options.mode;
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+  }
+
+  /** Running totals. */
+  get stats(): BatchStats {
+    let pendingRows = 0;
+    for (const b of this.#buffers.values()) pendingRows += b.rows.length;
+    return {
+      ...this.#totals,
+      batches: this.#batches,
+      bytes: this.#bytes,
+      lastFlushMs: this.#lastFlushMs,
+      pendingRows,
+      inFlight: this.#inFlight.size,
+    };
+  }
+
+  /**
+   * Validates a bar and buffers it.
+   *
+   * @param row The bar as received.
+   * @param bytes Its input size, for the `maxBytes` trigger. @default {an estimate}
+   * @throws {ValidationError} When the row is invalid; it is not buffered.
+   * @throws {MdsError} An earlier flush's error.
+   */
+  addBar(row: BarInput, bytes?: number): Promise<void> {
+    return this.add("bars", row, bytes);
+  }
+
+  /**
+   * Validates a fundamentals record and buffers it.
+   *
+   * @param row The record as received.
+   * @param bytes Its input size. @default {an estimate}
+   */
+  addFundamentals(row: FundamentalsInput, bytes?: number): Promise<void> {
+    return this.add("fundamentals", row, bytes);
+  }
+
+  /**
+   * Validates a news item and buffers it.
+   *
+   * @param row The item as received.
+   * @param bytes Its input size. @default {an estimate}
+   */
+  addNews(row: NewsInput, bytes?: number): Promise<void> {
+    return this.add("news", row, bytes);
+  }
+
+  /**
+   * Validates an option snapshot and buffers it.
+   *
+   * @param row The snapshot as received.
+   * @param bytes Its input size. @default {an estimate}
+   */
+  addOption(row: OptionSnapInput, bytes?: number): Promise<void> {
+    return this.add("options", row, bytes);
+  }
+
+  /**
+   * Validates a row of any kind and buffers it; waits while the buffer is full and the
+   * concurrency limit is reached.
+   *
+   * @param kind Row kind.
+   * @param row The row as received.
+   * @param bytes Its input size. @default {an estimate}
+   */
+  async add(kind: RowKind, row: unknown, bytes?: number): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#closed) throw new MdsError("MDS_CLOSED", "The batch processor is closed");
+    const valid = this.#api.validate(kind, row, this.#totals.rows);
+    let buffer = this.#buffers.get(kind);
+    if (!buffer) this.#buffers.set(kind, buffer = { rows: [], bytes: 0 });
+    buffer.rows.push(valid);
+    buffer.bytes += bytes ?? ROUGH_BYTES[kind];
+    this.#totals.rows++;
+    if (this.#timer === undefined) {
+      this.#timer = this.#clock.setTimeout(() => {
+        this.#timer = undefined;
+        for (const k of this.#buffers.keys()) this.#start(k);
+      }, this.#maxMs);
+    }
+    if (buffer.rows.length >= this.#maxRows || buffer.bytes >= this.#maxBytes) {
+      while (this.#inFlight.size >= this.#concurrency) await Promise.race(this.#inFlight);
+      this.#throwIfFailed();
+      this.#start(kind);
+    }
+  }
+
+  /** Sends every buffered row and waits for all flushes; raises the first flush error. */
+  async flush(): Promise<void> {
+    for (const kind of this.#buffers.keys()) {
+      while (this.#inFlight.size >= this.#concurrency) await Promise.race(this.#inFlight);
+      this.#start(kind);
+    }
+    while (this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Flushes, stops the timer and refuses further rows.
+   *
+   * @returns The totals of everything written.
+   */
+  async close(): Promise<WriteResult> {
+    try {
+      if (!this.#closed) await this.flush();
+    } finally {
+      this.#closed = true;
+      if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+      // Let running flushes settle even when an earlier one failed, so nothing is left behind.
+      await Promise.allSettled(this.#inFlight);
+    }
+    this.#throwIfFailed();
+    return { ...this.#totals };
+  }
+
+  /** Same as {@linkcode BatchProcessor.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #start(kind: RowKind): void {
+    const buffer = this.#buffers.get(kind);
+    if (!buffer || buffer.rows.length === 0 || this.#error !== undefined) return;
+    this.#buffers.delete(kind);
+    if (this.#buffers.size === 0 && this.#timer !== undefined) {
+      this.#clock.clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    const started = this.#clock.now();
+    const rows = buffer.rows as RowOf[typeof kind][];
+    const flight: Promise<void> = this.#api.writeValidated(kind, rows, {
+      mode: this.#mode,
+      batchRows: rows.length,
+    })
+      .then((result) => {
+        // rows were counted on add; add only what the database reported
+        addResult(this.#totals, { ...result, rows: 0 });
+        this.#batches++;
+        this.#bytes += buffer.bytes;
+        this.#lastFlushMs = this.#clock.now() - started;
+      }, (err: unknown) => {
+        this.#error ??= err;
+      })
+      .finally(() => this.#inFlight.delete(flight));
+    this.#inFlight.add(flight);
+  }
+}
+
+function whole(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, value, `must be a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
