@@ -66,10 +66,20 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
               const parts: string[] = [];
               for await (const chunk of source) parts.push(chunk);
               const text = `COPY ${target} FROM '/dev/blob'`;
+              // PGlite reads COPY data through a file, which the application role may not do:
+              // drop the role for this statement only (transaction-locally) and restore it.
+              const [saved] = await run<{ role: string }>(
+                t,
+                "SELECT current_setting('role') AS role",
+                [],
+              );
+              await run(t, "SELECT set_config('role', 'none', true)", []);
               try {
                 await t.query(text, [], { blob: new Blob(parts) });
               } catch (err) {
                 throw mapDatabaseError(err, { text, params: [] });
+              } finally {
+                await run(t, "SELECT set_config('role', $1, true)", [saved?.role ?? "none"]);
               }
             },
           })

@@ -1,4 +1,4 @@
-import { MdsError } from "@mds/sql";
+import type { MdsError } from "@mds/sql";
 import { ConfigError, RetryableError, TimeoutError } from "./errors.ts";
 
 /** When and how often a unit of work is retried. Opt-in: without it nothing is retried. */

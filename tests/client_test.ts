@@ -1,0 +1,275 @@
+// The client over the backend matrix: counts, idempotency, write-mode equivalence, latest
+// prices, cursors, reads and isolation under concurrency.
+import { createClient, type MdsClient, TenantDeniedError, type WriteMode } from "@mds/client";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { backendSuite, newTenant, type TestDb } from "../testing/backends.ts";
+import { randomBar, seeded } from "../testing/random.ts";
+
+async function clientFor(db: TestDb): Promise<MdsClient> {
+  return await createClient({ backend: db.backend, migrate: false });
+}
+
+/** A tenant's bars as comparable text, tenant column left out. */
+async function barsOf(client: MdsClient, tenant: string): Promise<string[]> {
+  const pages: string[] = [];
+  for await (
+    const page of client.tenant(tenant).iterateBars(
+      { symbol: "AAA", timeframe: "1m", start: 0, end: Date.UTC(2030, 0) },
+      { pageRows: 777 },
+    )
+  ) {
+    for (const b of page) pages.push(JSON.stringify({ ...b, tenant_id: undefined }));
+  }
+  return pages;
+}
+
+const MODES: WriteMode[] = ["insert", "copy", "auto"];
+
+backendSuite("client", {
+  "every write mode leaves the same rows from the same random input, repeats inside a batch included":
+    async (db) => {
+      await using client = await clientFor(db);
+      for (const seed of [1, 2, 3]) {
+        const rand = seeded(seed);
+        // 3,000 rows over 600 minutes, 2 vendors: many keys repeat inside the batch.
+        const rows = Array.from({ length: 3_000 }, () => randomBar(rand, ["AAA"], 600));
+        const results = [];
+        const tables = [];
+        for (const mode of MODES) {
+          const tenant = newTenant();
+          results.push(await client.tenant(tenant).upsertBars(rows, { mode, batchRows: 1_000 }));
+          tables.push(await barsOf(client, tenant));
+        }
+        assertEquals(results[1], results[0], `seed ${seed}: copy counts differ from insert`);
+        assertEquals(results[2], results[0], `seed ${seed}: auto counts differ from insert`);
+        assert(results[0]!.unique < rows.length, "positive control: the input has repeated keys");
+        assertEquals(tables[1], tables[0], `seed ${seed}: copy stored other rows than insert`);
+        assertEquals(tables[2], tables[0], `seed ${seed}: auto stored other rows than insert`);
+        // The last occurrence of a key wins, as if the rows had been written one by one.
+        const expected = new Map<string, unknown>();
+        for (const r of rows) expected.set(`${r.ts}|${r.vendor}`, r.close);
+        assertEquals(tables[0]!.length, expected.size);
+      }
+    },
+  "ingesting the same input twice is a no-op: same rows, same values, all reported unchanged":
+    async (db) => {
+      await using client = await clientFor(db);
+      for (const mode of MODES) {
+        const tenant = client.tenant(newTenant());
+        const rand = seeded(42);
+        const rows = Array.from({ length: 2_500 }, () => randomBar(rand, ["AAA"], 5_000));
+        const first = await tenant.upsertBars(rows, { mode });
+        const before = await barsOf(client, tenant.tenant);
+        const second = await tenant.upsertBars(rows, { mode });
+        assertEquals(second.inserted + second.updated, 0, `${mode}: second run wrote rows`);
+        assertEquals(second.unchanged, first.unique);
+        assertEquals(await barsOf(client, tenant.tenant), before);
+      }
+    },
+  "a changed value is reported as updated and bumps the row's revision": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    const bar = {
+      ts: "2024-01-02T14:30:00Z",
+      vendor: "v",
+      symbol: "AAA",
+      timeframe: "1m",
+      open: 1,
+      high: 2,
+      low: 1,
+      close: 1.5,
+    };
+    assertEquals((await t.upsertBars([bar])).inserted, 1);
+    const r = await t.upsertBars([{ ...bar, close: 1.75 }]);
+    assertEquals([r.inserted, r.updated, r.unchanged], [0, 1, 0]);
+    const [row] = await t.barsWindow({
+      symbol: "AAA",
+      timeframe: "1m",
+      start: bar.ts,
+      end: "2024-01-03T00:00:00Z",
+    });
+    assertEquals(row?.close, 1.75);
+  },
+  "latest_prices follows the newest bar and a late, older bar never overwrites it": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    const bar = (minute: number, close: number) => ({
+      ts: Date.UTC(2024, 0, 2, 14, minute),
+      vendor: "v",
+      symbol: "LP",
+      timeframe: "1m",
+      open: close,
+      high: close,
+      low: close,
+      close,
+    });
+    await t.upsertBars([bar(30, 10), bar(31, 11)]);
+    assertEquals((await t.latestPrices(["LP"]))[0]?.price, 11);
+    await t.upsertBars([bar(29, 99)]); // late and older
+    const [p] = await t.latestPrices(["LP"]);
+    assertEquals([p?.price, p?.as_of.toISOString()], [11, "2024-01-02T14:32:00.000Z"]);
+    await t.upsertBars([bar(31, 12)]); // a correction of the newest bar
+    assertEquals((await t.latestPrices(["LP"]))[0]?.price, 12);
+    await t.upsertBars([bar(40, 13)]);
+    assertEquals((await t.latestPrices(["lp"]))[0]?.price, 13);
+  },
+  "ingestion cursors only move forward": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    const bar = (minute: number) => ({
+      ts: Date.UTC(2024, 0, 2, 14, minute),
+      vendor: "v",
+      symbol: "CUR",
+      timeframe: "1m",
+      open: 1,
+      high: 1,
+      low: 1,
+      close: 1,
+    });
+    await t.upsertBars([bar(10), bar(20)]);
+    await t.upsertBars([bar(5)]);
+    const [c] = await t.cursors({ symbol: "CUR" });
+    assertEquals([c?.dataset, c?.timeframe, c?.last_ts.toISOString()], [
+      "bars",
+      "1m",
+      "2024-01-02T14:20:00.000Z",
+    ]);
+    await t.upsertOptions([{
+      ts: "2024-01-03T15:00:00Z",
+      vendor: "o",
+      symbol: "CUR",
+      expiry: "2024-01-19",
+      option_type: "P",
+      strike: 5,
+    }]);
+    assertEquals((await t.cursors({ symbol: "CUR" })).map((x) => x.dataset), ["bars", "options"]);
+  },
+  "news without an id is stored once however often it is ingested": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    const item = {
+      published_at: "2024-01-02T15:00:00Z",
+      vendor: "wire",
+      title: "Tab\there, newline\nthere, back\\slash, 漢字 📈",
+      symbols: ["NEWS"],
+    };
+    assertEquals((await t.upsertNews([item, item])).unique, 1);
+    assertEquals((await t.upsertNews([item], { mode: "copy" })).unchanged, 1);
+    const stored = await t.news({ symbol: "NEWS" });
+    assertEquals(stored.length, 1);
+    assertEquals(
+      stored[0]?.title,
+      item.title,
+      "text with COPY-special characters is stored exactly",
+    );
+  },
+  "fundamentals and option chains read back what was written": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    await t.upsertFundamentals([{
+      asof: "2024-03-31",
+      vendor: "f",
+      symbol: "FND",
+      eps: 2.5,
+      extra: { sector: "tech", tags: ["a", "b"] },
+    }], { mode: "copy" });
+    const [f] = await t.fundamentals({ symbol: "FND", asOf: "2024-04-01" });
+    assertEquals([f?.asof, f?.eps, f?.extra], ["2024-03-31", 2.5, {
+      sector: "tech",
+      tags: ["a", "b"],
+    }]);
+    const snap = {
+      ts: "2024-01-02T15:00:00Z",
+      vendor: "o",
+      symbol: "FND",
+      expiry: "2024-01-19",
+      strike: 100,
+      bid: 1,
+      ask: 1.1,
+    };
+    await t.upsertOptions([{ ...snap, option_type: "C" }, { ...snap, option_type: "P" }], {
+      mode: "copy",
+    });
+    const chain = await t.optionChain({
+      symbol: "FND",
+      expiry: "2024-01-19",
+      at: "2024-01-03T00:00:00Z",
+    });
+    assertEquals(chain.map((c) => `${c.option_type}${c.strike}`), ["C100", "P100"]);
+  },
+  "a row naming another tenant is refused before any I/O": async (db) => {
+    await using client = await clientFor(db);
+    const t = client.tenant(newTenant());
+    const err = await assertRejects(
+      () =>
+        t.upsertBars([{
+          tenant_id: newTenant(),
+          ts: 0,
+          vendor: "v",
+          symbol: "X",
+          timeframe: "1d",
+          open: 1,
+          high: 1,
+          low: 1,
+          close: 1,
+        }]),
+      TenantDeniedError,
+    );
+    assertEquals(err.code, "MDS_TENANT_DENIED");
+  },
+  "8 tenants interleaving 10,000 operations see only their own rows": async (db) => {
+    const pool = db.url ? db.connect({ max: 2 }) : db.backend;
+    await using client = await createClient({ backend: pool, migrate: false });
+    const tenants = Array.from({ length: 8 }, () => newTenant());
+    const ops = db.name === "pglite" ? 2_000 : 10_000;
+    let leaks = 0;
+    let reads = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < ops) {
+        const i = next++;
+        const tenant = tenants[Math.floor(i / 2) % tenants.length]!; // each tenant writes and reads
+        const api = client.tenant(tenant);
+        if (i % 2 === 0) {
+          await api.upsertBars([{
+            ts: Date.UTC(2024, 0, 2) + i * 60_000,
+            vendor: "c",
+            symbol: "CONC",
+            timeframe: "1m",
+            open: 1,
+            high: 1,
+            low: 1,
+            close: 1,
+          }]);
+        } else {
+          const rows = await api.barsWindow({
+            symbol: "CONC",
+            timeframe: "1m",
+            start: 0,
+            end: Date.UTC(2030, 0),
+            limit: 50,
+          });
+          const prices = await api.latestPrices(["CONC"]);
+          reads++;
+          leaks += rows.filter((r) => r.tenant_id !== tenant).length +
+            prices.filter((p) => p.tenant_id !== tenant).length;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
+    assertEquals(leaks, 0);
+    assert(reads >= ops / 2 - 8);
+    for (const tenant of tenants) {
+      const rows = await client.tenant(tenant).barsWindow({
+        symbol: "CONC",
+        timeframe: "1m",
+        start: 0,
+        end: Date.UTC(2030, 0),
+      });
+      assertEquals(rows.length, ops / 2 / tenants.length, "every write of the tenant is there");
+    }
+    console.log(
+      `isolation under concurrency [${db.name}]: ${ops} operations, ${reads} reads, ${leaks} leaks`,
+    );
+  },
+});
