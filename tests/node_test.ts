@@ -1,0 +1,184 @@
+// The client on Node: bundle @mds/client with `deno bundle --platform=node` and run
+// tests/node/smoke.mjs on it with the `node` on PATH (Node 20 on the build machines). PGlite stays
+// outside the bundle and is installed from npm next to it, because it loads pglite.wasm,
+// initdb.wasm and pglite.data relative to its own module, which a bundle does not carry. The
+// embedded store (in memory) always runs; a PostgreSQL server runs too when MDS_TEST_DATABASE_URL
+// is set, on a fresh database the Node script migrates.
+import { assert, assertEquals } from "../testing/assert.ts";
+import { createServerDatabase, serverUrl } from "../testing/backends.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const PGLITE = "@electric-sql/pglite";
+const SERVER = serverUrl("postgres");
+
+interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion, killing it after `timeoutMs`. */
+async function run(
+  cmd: string,
+  args: string[],
+  options: { cwd: string | URL; env?: Record<string, string>; timeoutMs: number },
+): Promise<Output> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), options.timeoutMs);
+  try {
+    const out = await new Deno.Command(cmd, {
+      args,
+      cwd: options.cwd,
+      env: options.env ?? {},
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+      signal: abort.signal,
+    }).output();
+    const text = new TextDecoder();
+    return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function must(what: string, out: Output): Output {
+  assertEquals(
+    out.code,
+    0,
+    `${what} exited with ${out.code}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`,
+  );
+  return out;
+}
+
+/** The PGlite version Deno resolved (deno.lock), else the range deno.json asks for. */
+async function pgliteVersion(): Promise<string> {
+  const lock = JSON.parse(await Deno.readTextFile(new URL("deno.lock", ROOT)));
+  for (const key of Object.keys(lock.npm ?? {})) {
+    if (key.startsWith(`${PGLITE}@`)) return key.slice(PGLITE.length + 1).split("_")[0]!;
+  }
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const spec: string = config.imports[PGLITE];
+  return spec.slice(`npm:${PGLITE}@`.length);
+}
+
+const BARS_1M = [0, 1, 2, 3].map((i) => ({
+  ts: `2024-01-02T14:3${i}:00.000Z`,
+  vendor: "polygon",
+  symbol: "AAPL",
+  timeframe: "1m",
+  open: 185 + i,
+  high: 185.5 + i,
+  low: 184.5 + i,
+  close: 185.25 + i,
+  volume: 100 * (i + 1),
+  vwap: i === 0 ? 185.2 : null,
+  trade_count: i === 0 ? 12 : null,
+}));
+
+function expected(backend: string) {
+  const first = { rows: 5, unique: 5, inserted: 5, updated: 0, unchanged: 0 };
+  const same = { rows: 5, unique: 5, inserted: 0, updated: 0, unchanged: 5 };
+  return {
+    backend,
+    first,
+    again: same,
+    againCopy: same,
+    latest: [
+      {
+        symbol: "AAPL",
+        vendor: "polygon",
+        price: 188.25,
+        as_of: "2024-01-02T14:34:00.000Z",
+        timeframe: "1m",
+      },
+      {
+        symbol: "MSFT",
+        vendor: "polygon",
+        price: 370.75,
+        as_of: "2024-01-02T14:31:00.000Z",
+        timeframe: "1m",
+      },
+    ],
+    window1m: BARS_1M,
+    window5m: [{
+      ts: "2024-01-02T14:30:00.000Z",
+      open: 185,
+      high: 188.5,
+      low: 184.5,
+      close: 188.25,
+      volume: 1000,
+    }],
+  };
+}
+
+Deno.test({
+  name: `the client bundled for Node 20 upserts and reads back on PGlite${
+    SERVER ? " and PostgreSQL" : ""
+  }`,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "mds_node_" });
+    let db: { url: string; drop: () => Promise<void> } | undefined;
+    try {
+      const bundle = `${dir}/mds_client.mjs`;
+      must(
+        "deno bundle",
+        await run(Deno.execPath(), [
+          "bundle",
+          "--platform=node",
+          "--format=esm",
+          `--external=${PGLITE}`,
+          `--output=${bundle}`,
+          "client/mod.ts",
+        ], { cwd: ROOT, timeoutMs: 300_000 }),
+      );
+      must(
+        "npm install",
+        await run("npm", [
+          "install",
+          "--prefix",
+          dir,
+          "--no-audit",
+          "--no-fund",
+          "--ignore-scripts",
+          "--loglevel=error",
+          `${PGLITE}@${await pgliteVersion()}`,
+        ], { cwd: dir, timeoutMs: 300_000 }),
+      );
+
+      const env: Record<string, string> = {};
+      if (SERVER) {
+        db = await createServerDatabase(SERVER);
+        env.MDS_NODE_SERVER_URL = db.url;
+      }
+      const out = must(
+        "node tests/node/smoke.mjs",
+        await run("node", [
+          decodeURIComponent(new URL("tests/node/smoke.mjs", ROOT).pathname),
+          bundle,
+        ], {
+          cwd: dir,
+          env,
+          timeoutMs: 120_000,
+        }),
+      );
+      const lines = out.stdout.trim().split("\n");
+      assertEquals(lines.length, 1, `one JSON line expected, got:\n${out.stdout}`);
+      const printed = JSON.parse(lines[0]!) as { node: string; results: unknown[] };
+      assert(
+        Number(/^v(\d+)\./.exec(printed.node)?.[1]) >= 20,
+        `Node 20 or later expected, got ${printed.node}`,
+      );
+      assertEquals(
+        printed.results,
+        SERVER ? [expected("pglite"), expected("postgres")] : [expected("pglite")],
+      );
+    } finally {
+      try {
+        await db?.drop();
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+  },
+});
