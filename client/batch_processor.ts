@@ -195,10 +195,24 @@ export class BatchProcessor implements AsyncDisposable {
    * @param row The row as received.
    * @param bytes Its input size. @default {an estimate}
    */
-  async add(kind: RowKind, row: unknown, bytes?: number): Promise<void> {
+  add(kind: RowKind, row: unknown, bytes?: number): Promise<void> {
     this.#throwIfFailed();
     if (this.#closed) throw new MdsError("MDS_CLOSED", "The batch processor is closed");
-    const valid = this.#api.validate(kind, row, this.#totals.rows);
+    return this.addValidated(kind, this.#api.validate(kind, row, this.#totals.rows), bytes);
+  }
+
+  /**
+   * Buffers a row already validated for this tenant (see {@linkcode TenantApi.validate}); waits
+   * while the buffer is full and the concurrency limit is reached.
+   *
+   * @param kind Row kind.
+   * @param valid The validated row.
+   * @param bytes Its input size. @default {an estimate}
+   * @throws {MdsError} An earlier flush's error, or `MDS_CLOSED` after close.
+   */
+  async addValidated(kind: RowKind, valid: RowOf[RowKind], bytes?: number): Promise<void> {
+    this.#throwIfFailed();
+    if (this.#closed) throw new MdsError("MDS_CLOSED", "The batch processor is closed");
     let buffer = this.#buffers.get(kind);
     if (!buffer) this.#buffers.set(kind, buffer = { rows: [], bytes: 0 });
     buffer.rows.push(valid);
@@ -242,6 +256,23 @@ export class BatchProcessor implements AsyncDisposable {
       // Let running flushes settle even when an earlier one failed, so nothing is left behind.
       await Promise.allSettled(this.#inFlight);
     }
+    this.#throwIfFailed();
+    return { ...this.#totals };
+  }
+
+  /**
+   * Drops the rows not yet sent, waits for running flushes and refuses further rows: batches
+   * already committed stay, the open one is never written.
+   *
+   * @returns The totals of what was written; `rows` counts only rows written or in flight.
+   */
+  async discard(): Promise<WriteResult> {
+    for (const buffer of this.#buffers.values()) this.#totals.rows -= buffer.rows.length;
+    this.#buffers.clear();
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await Promise.allSettled(this.#inFlight);
     this.#throwIfFailed();
     return { ...this.#totals };
   }

@@ -1,0 +1,193 @@
+import { BatchProcessor, type TenantApi, type WriteMode } from "@mds/client";
+import { MdsError, quote, type RowKind, ValidationError } from "@mds/sql";
+import { maybeGunzip, readLines } from "./ndjson_lines.ts";
+
+/** Settings of one NDJSON ingest. */
+export interface IngestOptions {
+  /** What the lines hold. */
+  kind: RowKind;
+  /** The bytes, plain or gzip. */
+  input: ReadableStream<Uint8Array>;
+  /** The tenant to write for. */
+  api: TenantApi;
+  /** Flush at this many rows. */
+  maxRows: number;
+  /** Flush at this many input bytes. */
+  maxBytes: number;
+  /** Flush this long after the first buffered row. */
+  maxMs: number;
+  /** Lines longer than this are rejected. */
+  maxLineBytes: number;
+  /** Stop at the first bad line; the open batch is not written. */
+  strict: boolean;
+  /** How rows travel. */
+  mode?: WriteMode | undefined;
+  /** Bad lines, verbatim, one per line. */
+  rejects?: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  /** Called for each bad line with its number and reason. */
+  onReject: (line: number, reason: string) => void;
+  /** Called about once a second while running. */
+  onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Stops reading; what was accepted is committed. */
+  signal?: AbortSignal | undefined;
+}
+
+/** Figures while running. */
+export interface IngestProgress {
+  /** Lines read. */
+  lines: number;
+  /** Rows accepted. */
+  accepted: number;
+  /** Input bytes read. */
+  bytes: number;
+  /** Seconds since start. */
+  seconds: number;
+}
+
+/** What an ingest did. */
+export interface IngestSummary {
+  /** Row kind. */
+  kind: RowKind;
+  /** Lines read, blank ones included. */
+  lines: number;
+  /** Blank lines skipped. */
+  blank: number;
+  /** Lines accepted as rows. */
+  accepted: number;
+  /** Lines rejected. */
+  rejected: number;
+  /** Rows that did not exist. */
+  inserted: number;
+  /** Rows that existed with other values. */
+  updated: number;
+  /** Rows that existed unchanged. */
+  unchanged: number;
+  /** Wall time. */
+  seconds: number;
+  /** Accepted rows per second. */
+  rows_per_second: number;
+  /** Stopped by a signal; what was accepted is committed. */
+  interrupted: boolean;
+  /** With `strict`, the bad line that stopped the ingest. */
+  stopped_at_line: number | null;
+}
+
+const encoder = new TextEncoder();
+const NEWLINE = encoder.encode("\n");
+
+/**
+ * Streams NDJSON rows into the store with constant memory: a line is read only when the one
+ * before it is buffered, and buffering waits for the database. Every bad line is reported with
+ * its number and reason and written verbatim to `rejects`; good lines around it are kept.
+ */
+export async function ingestNdjson(options: IngestOptions): Promise<IngestSummary> {
+  const started = performance.now();
+  const batch = new BatchProcessor(options.api, {
+    maxRows: options.maxRows,
+    maxBytes: options.maxBytes,
+    maxMs: options.maxMs,
+    mode: options.mode,
+  });
+  const summary: IngestSummary = {
+    kind: options.kind,
+    lines: 0,
+    blank: 0,
+    accepted: 0,
+    rejected: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    seconds: 0,
+    rows_per_second: 0,
+    interrupted: false,
+    stopped_at_line: null,
+  };
+  let bytes = 0;
+  const progress = options.onProgress
+    ? setInterval(() =>
+      options.onProgress!({
+        lines: summary.lines,
+        accepted: summary.accepted,
+        bytes,
+        seconds: (performance.now() - started) / 1000,
+      }), 1_000)
+    : undefined;
+  let stopped = false;
+  try {
+    const input = await maybeGunzip(options.input);
+    for await (const line of readLines(input, options.maxLineBytes, options.signal)) {
+      summary.lines++;
+      bytes += line.size + 1;
+      let reason: string | null = null;
+      if (line.problem === "too long") reason = `line is longer than ${options.maxLineBytes} bytes`;
+      else if (line.problem === "invalid UTF-8") reason = "line is not valid UTF-8";
+      else if (line.text!.trim() === "") {
+        summary.blank++;
+        continue;
+      } else {
+        reason = await accept(options, batch, line.text!, line.number, line.size);
+      }
+      if (reason === null) {
+        summary.accepted++;
+        continue;
+      }
+      summary.rejected++;
+      options.onReject(line.number, reason);
+      if (options.rejects) {
+        await options.rejects.write(line.bytes);
+        await options.rejects.write(NEWLINE);
+      }
+      if (options.strict) {
+        summary.stopped_at_line = line.number;
+        stopped = true;
+        break;
+      }
+    }
+    summary.interrupted = options.signal?.aborted ?? false;
+    const totals = stopped ? await batch.discard() : await batch.close();
+    if (stopped) summary.accepted = totals.rows;
+    summary.inserted = totals.inserted;
+    summary.updated = totals.updated;
+    summary.unchanged = totals.unchanged;
+  } catch (err) {
+    await batch.discard().catch(() => {});
+    throw err;
+  } finally {
+    if (progress !== undefined) clearInterval(progress);
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  summary.rows_per_second = summary.seconds > 0
+    ? Math.round(summary.accepted / summary.seconds)
+    : 0;
+  return summary;
+}
+
+/** Parses and buffers one line; returns why it was refused, or null. */
+async function accept(
+  options: IngestOptions,
+  batch: BatchProcessor,
+  text: string,
+  number: number,
+  size: number,
+): Promise<string | null> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `invalid JSON: ${(err as Error).message}`;
+  }
+  let row;
+  try {
+    row = options.api.validate(options.kind, value, number);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      return err.field === ""
+        ? `${err.reason} (got ${quote(err.value)})`
+        : `"${err.field}" is ${quote(err.value)}: ${err.reason}`;
+    }
+    if (err instanceof MdsError && err.code === "MDS_TENANT_DENIED") return err.message;
+    throw err;
+  }
+  await batch.addValidated(options.kind, row, size);
+  return null;
+}

@@ -1,0 +1,31 @@
+// The `mds` command on Deno: wires the program to stdin/stdout, files, environment and signals.
+import { type Host, runCli } from "./program.ts";
+
+const encoder = new TextEncoder();
+
+/** The host of the real process. */
+export function denoHost(): Host {
+  return {
+    io: {
+      out: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+      err: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+      outIsTerminal: Deno.stdout.isTerminal(),
+      errIsTerminal: Deno.stderr.isTerminal(),
+    },
+    env: (name) => Deno.env.get(name),
+    openInput: async (
+      path,
+    ) => (path === "-" ? Deno.stdin.readable : (await Deno.open(path)).readable),
+    openOutput: async (path) =>
+      (await Deno.open(path, { write: true, create: true, truncate: true })).writable,
+    onInterrupt: (fn) => {
+      const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+      for (const s of signals) Deno.addSignalListener(s, fn);
+      return () => signals.forEach((s) => Deno.removeSignalListener(s, fn));
+    },
+  };
+}
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args, denoHost()));
+}

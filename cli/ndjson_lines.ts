@@ -1,0 +1,134 @@
+/** One input line, without its line ending. */
+export interface InputLine {
+  /** 1-based line number. */
+  number: number;
+  /** The line's text, or `null` when it is not valid UTF-8 or is longer than the limit. */
+  text: string | null;
+  /** The line's bytes as read (a prefix only when it was too long). */
+  bytes: Uint8Array;
+  /** Byte length of the whole line. */
+  size: number;
+  /** Why `text` is `null`. */
+  problem: "too long" | "invalid UTF-8" | null;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Wraps a byte stream so gzip input (detected by its magic bytes) is decompressed. */
+export async function maybeGunzip(
+  input: ReadableStream<Uint8Array>,
+): Promise<ReadableStream<Uint8Array>> {
+  const reader = input.getReader();
+  const first = await reader.read();
+  const head = first.value ?? new Uint8Array(0);
+  const rest = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length > 0) controller.enqueue(head);
+      if (first.done) controller.close();
+    },
+    async pull(controller) {
+      const next = await reader.read();
+      if (next.done) controller.close();
+      else controller.enqueue(next.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  const gzip = head.length >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  // DecompressionStream is typed as accepting any BufferSource; Uint8Array chunks are one.
+  return gzip
+    ? rest.pipeThrough(
+      new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
+    )
+    : rest;
+}
+
+const KEEP_OF_LONG_LINE = 1024;
+
+/**
+ * Splits a byte stream into numbered lines: LF or CRLF endings, a UTF-8 BOM on the first line
+ * dropped, lines longer than `maxLineBytes` reported without being held in memory whole, and
+ * invalid UTF-8 reported per line. Pull-based: nothing is read ahead of the consumer.
+ */
+export async function* readLines(
+  input: ReadableStream<Uint8Array>,
+  maxLineBytes: number,
+  signal?: AbortSignal,
+): AsyncGenerator<InputLine> {
+  // A read blocked on a quiet input (a terminal, a pipe) ends when the signal fires.
+  const aborted = new Promise<{ done: true; value: undefined }>((resolve) => {
+    if (signal?.aborted) resolve({ done: true, value: undefined });
+    signal?.addEventListener("abort", () => resolve({ done: true, value: undefined }), {
+      once: true,
+    });
+  });
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  const reader = input.getReader();
+  let parts: Uint8Array[] = []; // what is kept of the current line
+  let kept = 0; // bytes in parts
+  let size = 0; // bytes of the current line so far
+  let tooLong = false;
+  let number = 0;
+
+  const finish = (): InputLine => {
+    number++;
+    let bytes: Uint8Array;
+    if (parts.length === 1) bytes = parts[0]!;
+    else {
+      bytes = new Uint8Array(kept);
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+    }
+    const line = { number, size, tooLong };
+    parts = [];
+    kept = 0;
+    size = 0;
+    tooLong = false;
+    if (line.tooLong) return { number, text: null, bytes, size: line.size, problem: "too long" };
+    let end = bytes.length;
+    if (end > 0 && bytes[end - 1] === 0x0d) end--; // CRLF
+    const start =
+      number === 1 && end >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+        ? 3
+        : 0;
+    const body = bytes.subarray(start, end);
+    try {
+      return { number, text: decoder.decode(body), bytes: body, size: line.size, problem: null };
+    } catch {
+      return { number, text: null, bytes: body, size: line.size, problem: "invalid UTF-8" };
+    }
+  };
+
+  try {
+    for (;;) {
+      const { done, value } = await Promise.race([reader.read(), aborted]);
+      if (done || signal?.aborted) break;
+      let from = 0;
+      for (;;) {
+        const nl = value.indexOf(0x0a, from);
+        const segment = value.subarray(from, nl === -1 ? value.length : nl);
+        size += segment.length;
+        if (!tooLong && size > maxLineBytes) {
+          tooLong = true; // keep a prefix for the report, let the rest stream by
+          const room = Math.max(0, KEEP_OF_LONG_LINE - kept);
+          parts.push(segment.subarray(0, room));
+          kept += Math.min(room, segment.length);
+        } else if (!tooLong) {
+          parts.push(segment);
+          kept += segment.length;
+        }
+        if (nl === -1) break;
+        yield finish();
+        from = nl + 1;
+      }
+    }
+    if (size > 0 && !signal?.aborted) yield finish();
+  } finally {
+    if (signal?.aborted) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}

@@ -1,0 +1,65 @@
+import { assertEquals } from "../testing/assert.ts";
+import { type InputLine, maybeGunzip, readLines } from "./ndjson_lines.ts";
+
+function streamOf(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
+  const enc = new TextEncoder();
+  return ReadableStream.from(chunks.map((c) => (typeof c === "string" ? enc.encode(c) : c)));
+}
+
+async function lines(
+  chunks: (string | Uint8Array)[],
+  max = 1_000,
+): Promise<Omit<InputLine, "bytes">[]> {
+  const out = [];
+  for await (const l of readLines(streamOf(chunks), max)) {
+    out.push({ number: l.number, text: l.text, size: l.size, problem: l.problem });
+  }
+  return out;
+}
+
+Deno.test("readLines() splits LF and CRLF lines across chunk boundaries and numbers them", async () => {
+  assertEquals((await lines(["a\r\nb", "c\n", "\nd"])).map((l) => [l.number, l.text]), [
+    [1, "a"],
+    [2, "bc"],
+    [3, ""],
+    [4, "d"],
+  ]);
+});
+
+Deno.test("readLines() drops a UTF-8 BOM on the first line only", async () => {
+  const got = await lines(['\ufeff{"a":1}\n\ufeffx\n']);
+  assertEquals(got.map((l) => l.text), ['{"a":1}', "\ufeffx"]);
+});
+
+Deno.test("readLines() reports a line over the limit without holding it, and goes on", async () => {
+  const big = "x".repeat(5_000);
+  const got = await lines(["ok\n", big.slice(0, 2_000), big.slice(2_000) + "\nnext\n"], 100);
+  assertEquals(got.map((l) => [l.number, l.problem, l.size]), [
+    [1, null, 2],
+    [2, "too long", 5_000],
+    [3, null, 4],
+  ]);
+});
+
+Deno.test("readLines() reports invalid UTF-8 per line", async () => {
+  const got = await lines([new Uint8Array([0x61, 0x0a, 0xff, 0xfe, 0x0a, 0x62])]);
+  assertEquals(got.map((l) => [l.text, l.problem]), [["a", null], [null, "invalid UTF-8"], [
+    "b",
+    null,
+  ]]);
+});
+
+Deno.test("maybeGunzip() decompresses gzip input and passes plain input through", async () => {
+  const plain = new TextEncoder().encode("one\ntwo\n");
+  const gz = new Uint8Array(
+    await new Response(ReadableStream.from([plain]).pipeThrough(new CompressionStream("gzip")))
+      .arrayBuffer(),
+  );
+  for (const input of [plain, gz]) {
+    const out = [];
+    for await (const l of readLines(await maybeGunzip(ReadableStream.from([input])), 100)) {
+      out.push(l.text);
+    }
+    assertEquals(out, ["one", "two"]);
+  }
+});
