@@ -5,7 +5,11 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, rejected: 3, interrupted: 130
 
 /** A usage mistake: exit code 2. */
 export class UsageError extends Error {
-  /** @param message What is wrong, naming the flag or variable. */
+  /**
+   * Creates the error.
+   *
+   * @param message What is wrong, naming the flag or variable.
+   */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

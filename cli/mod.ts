@@ -13,7 +13,7 @@
  *
  * @module
  */
-export { buildProgram, DEMO_TENANT, type Host, reportError, runCli } from "./program.ts";
+export { DEMO_TENANT, type Host, reportError, runCli } from "./program.ts";
 export { denoHost } from "./main.ts";
 export {
   ingestNdjson,

@@ -80,7 +80,7 @@ export function* demoBars(days: number, from: Date): Generator<BarInput> {
 export async function seed(
   api: TenantApi,
   days: number,
-  from = new Date(Date.UTC(2024, 0, 2)),
+  from: Date = new Date(Date.UTC(2024, 0, 2)),
 ): Promise<SeedSummary> {
   const bars = await api.copyBars(demoBars(days, from));
   const fundamentals: FundamentalsInput[] = Object.keys(SYMBOLS).map((symbol, i) => ({
