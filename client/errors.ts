@@ -283,7 +283,10 @@ export function mapDatabaseError(err: unknown, query?: FailedQuery): MdsError {
     ? (err as { code: string }).code
     : undefined;
   const message = sentence(err instanceof Error ? err.message : String(err));
-  const sqlState = code && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  // Only errors the server reported carry a SQLSTATE (they have a severity); driver codes such
+  // as EPIPE have the same shape and must not pass for one.
+  const fromServer = typeof (err as { severity?: unknown })?.severity === "string";
+  const sqlState = code && fromServer && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
   const base = { sqlState, cause: err };
   let mapped: MdsError;
   if (sqlState === "44000") {

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import type { Backend, Queryable, Row, Transaction } from "./backend.ts";
 import { checkParams } from "./_params.ts";
-import { mapDatabaseError } from "./errors.ts";
+import { mapDatabaseError, MdsError, RetryableError } from "./errors.ts";
 
 /** Connection settings of a server backend. */
 export interface PostgresBackendOptions {
@@ -39,19 +39,57 @@ const TYPES = {
 
 type Sql = postgres.Sql<Record<string, never>>;
 
-function run<T>(
+async function run<T>(
   sql: Sql | postgres.TransactionSql | postgres.ReservedSql,
   text: string,
   params: readonly unknown[],
 ): Promise<T[]> {
   checkParams(text, params);
-  // postgres.js resolves to an Array subclass carrying count and columns; callers get a plain
-  // array so both backends return the same shape.
-  return (sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as unknown as Promise<T[]>)
-    .then((rows) => Array.from(rows))
-    .catch((err: unknown) => {
-      throw mapDatabaseError(err, { text, params });
-    });
+  try {
+    // postgres.js resolves to an Array subclass carrying count and columns; callers get a plain
+    // array so both backends return the same shape.
+    return Array.from(
+      await (sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as unknown as Promise<
+        T[]
+      >),
+    );
+  } catch (err) {
+    throw mapDatabaseError(err, { text, params });
+  }
+}
+
+/** Driver codes meaning the connection under a transaction is gone. */
+const LOST = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "ECONNRESET",
+  "EPIPE",
+]);
+
+/**
+ * Tracks one transaction. postgres.js rejects `begin()` as soon as the connection drops while the
+ * caller's function may still run; a statement it then sends is written to a dead socket (an
+ * uncatchable crash) or, after the pool reconnects, into another transaction. So once the
+ * transaction has failed every further statement is refused, and `transaction()` returns only
+ * after the caller's function has settled.
+ */
+class TxGuard {
+  failed: unknown = undefined;
+  check(): void {
+    if (this.failed !== undefined) {
+      throw new RetryableError(
+        "The transaction's connection was lost; the statement was not sent",
+        {
+          cause: this.failed,
+        },
+      );
+    }
+  }
+  observe(err: unknown): void {
+    const code = (err as { cause?: { code?: unknown } })?.cause?.code;
+    if (typeof code === "string" && LOST.has(code)) this.failed ??= err;
+  }
 }
 
 /**
@@ -81,26 +119,50 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
     onnotice: () => {},
   }) as unknown as Sql;
 
-  const tx = (t: postgres.TransactionSql): Transaction => ({
-    query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(t, text, params),
+  const tx = (t: postgres.TransactionSql, guard: TxGuard): Transaction => ({
+    async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
+      guard.check();
+      try {
+        return await run<T>(t, text, params);
+      } catch (err) {
+        guard.observe(err);
+        throw err;
+      }
+    },
     async copyIn(target: string, source: AsyncIterable<string>): Promise<void> {
+      guard.check();
       const text = `COPY ${target} FROM STDIN`;
       try {
         const writable = await t.unsafe(text).writable();
         await pipeline(Readable.from(source, { objectMode: false }), writable);
       } catch (err) {
-        throw mapDatabaseError(err, { text, params: [] });
+        const mapped = mapDatabaseError(err, { text, params: [] });
+        guard.observe(mapped);
+        throw mapped;
       }
     },
   });
 
+  let closed = false;
+  const checkOpen = () => {
+    if (closed) throw new MdsError("MDS_CLOSED", "The database connection pool is closed");
+  };
+  const end = async () => {
+    closed = true;
+    await sql.end({ timeout: 5 });
+  };
   return {
     kind: "postgres",
     query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(sql, text, params),
     async transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+      checkOpen();
+      const guard = new TxGuard();
+      let work: Promise<T> | undefined;
       try {
-        return await sql.begin((t) => fn(tx(t))) as T;
+        return await sql.begin((t) => (work = fn(tx(t, guard)))) as T;
       } catch (err) {
+        guard.failed ??= err;
+        await work?.catch(() => {}); // let the caller's function settle before reporting
         throw mapDatabaseError(err);
       }
     },
@@ -120,7 +182,7 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
         reserved.release();
       }
     },
-    close: () => sql.end({ timeout: 5 }),
-    [Symbol.asyncDispose]: () => sql.end({ timeout: 5 }),
+    close: end,
+    [Symbol.asyncDispose]: end,
   };
 }
