@@ -145,12 +145,20 @@ async function readApplied(db: Queryable): Promise<AppliedRow[]> {
   );
 }
 
-async function timescaleAvailable(
-  db: Queryable,
-): Promise<{ installed: boolean; available: boolean }> {
-  const [row] = await db.query<{ installed: boolean; available: boolean }>(
+interface TimescaleAvailability {
+  /** The extension exists in this database. */
+  installed: boolean;
+  /** It can be created: its files are installed and the server preloads its library. */
+  available: boolean;
+}
+
+async function timescaleAvailable(db: Queryable): Promise<TimescaleAvailability> {
+  // CREATE EXTENSION without the library preloaded fails with FATAL and ends the session, which
+  // no savepoint can catch; so "available" also requires shared_preload_libraries to name it.
+  const [row] = await db.query<TimescaleAvailability>(
     `SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb') AS installed,
-            EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb') AS available`,
+            EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb')
+              AND current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb($|[ ,])' AS available`,
   );
   return row ?? { installed: false, available: false };
 }
@@ -322,7 +330,10 @@ async function chooseMode(tx: Queryable, s: Settings): Promise<SchemaMode> {
     }
   }
   if (s.timescale === "require") {
-    throw new MdsError("MDS_REQUIRES_TIMESCALE", "TimescaleDB is not available on this server");
+    throw new MdsError(
+      "MDS_REQUIRES_TIMESCALE",
+      "TimescaleDB is not available on this server (install it and add timescaledb to shared_preload_libraries)",
+    );
   }
   return "plain";
 }

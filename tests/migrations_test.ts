@@ -165,3 +165,22 @@ backendSuite("migration lock", {
     }
   },
 }, { migrated: false, only: ["postgres"] });
+
+backendSuite("TimescaleDB detection", {
+  "auto mode stays plain on a server that has TimescaleDB's files but does not preload it": async (
+    db,
+  ) => {
+    await using fresh = await freshDb(db.name);
+    const [row] = await fresh.backend.query<{ files: boolean }>(
+      "SELECT EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb') AS files",
+    );
+    const result = await migrate(fresh.backend, { timescale: "auto" });
+    assertEquals(result.mode, "plain", `extension files installed: ${row?.files}`);
+    await using other = await freshDb(db.name);
+    const err = await assertRejects(
+      () => migrate(other.backend, { timescale: "require" }),
+      MdsError,
+    );
+    assertEquals(err.code, "MDS_REQUIRES_TIMESCALE");
+  },
+}, { migrated: false, only: ["postgres"] });

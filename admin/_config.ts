@@ -1,0 +1,109 @@
+// The server's settings, read from environment variables and validated before any work starts.
+import { ConfigError, redact, TIMESCALE_MODES, type TimescaleMode } from "@mds/client";
+import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+
+/** The settings of `admin/main.ts`. */
+export interface ServerConfig {
+  /** Port to listen on (`PORT`). @default {8082} */
+  port: number;
+  /** Address to listen on (`HOST`). @default {"0.0.0.0"} */
+  hostname: string;
+  /** Server store (`MDS_DATABASE_URL`, alias `MDS_DSN`); unset for the embedded store. */
+  databaseUrl: string | undefined;
+  /** Directory of the embedded store (`MDS_DATA_DIR`). @default {"./.mds"} */
+  dataDir: string;
+  /** Admin token (`ADMIN_TOKEN`); empty or unset disables the mutating endpoints. */
+  adminToken: string | undefined;
+  /** Whether migrations use TimescaleDB (`MDS_TIMESCALE`). @default {"auto"} */
+  timescale: TimescaleMode;
+  /** Lowest level logged (`MDS_LOG_LEVEL`). @default {"info"} */
+  logLevel: LogLevel;
+  /** Version reported (`MDS_VERSION`). @default {the version of @mds/admin} */
+  version: string;
+}
+
+const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ? undefined : v;
+
+/**
+ * Reads the settings from environment variables.
+ *
+ * @param env The variables, e.g. `Deno.env.toObject()`.
+ * @param defaultVersion The version when `MDS_VERSION` is unset.
+ * @returns The settings.
+ * @throws {ConfigError} Naming the first invalid variable; never quoting a secret.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  defaultVersion: string,
+): ServerConfig {
+  const portText = nonEmpty(env.PORT) ?? "8082";
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port > 65_535) {
+    throw new ConfigError("PORT", portText, "must be a port number from 0 to 65535");
+  }
+  const url = nonEmpty(env.MDS_DATABASE_URL);
+  const dsn = nonEmpty(env.MDS_DSN);
+  if (url !== undefined && dsn !== undefined && url !== dsn) {
+    throw new ConfigError(
+      "MDS_DSN",
+      redact(dsn),
+      "differs from MDS_DATABASE_URL: set only one of them",
+    );
+  }
+  const databaseUrl = url ?? dsn;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(
+      url !== undefined ? "MDS_DATABASE_URL" : "MDS_DSN",
+      redact(databaseUrl),
+      "must start with postgres:// or postgresql://",
+    );
+  }
+  const timescale = nonEmpty(env.MDS_TIMESCALE) ?? "auto";
+  if (!(TIMESCALE_MODES as readonly string[]).includes(timescale)) {
+    throw new ConfigError("MDS_TIMESCALE", timescale, `must be one of ${TIMESCALE_MODES}`);
+  }
+  const logLevel = nonEmpty(env.MDS_LOG_LEVEL) ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError("MDS_LOG_LEVEL", logLevel, `must be one of ${LOG_LEVELS}`);
+  }
+  return {
+    port,
+    hostname: nonEmpty(env.HOST) ?? "0.0.0.0",
+    databaseUrl,
+    dataDir: nonEmpty(env.MDS_DATA_DIR) ?? "./.mds",
+    adminToken: nonEmpty(env.ADMIN_TOKEN),
+    timescale: timescale as TimescaleMode,
+    logLevel: logLevel as LogLevel,
+    version: nonEmpty(env.MDS_VERSION) ?? defaultVersion,
+  };
+}
+
+/**
+ * The password of a connection URL, so loggers can hide it wherever it appears.
+ *
+ * @param url A connection URL, or undefined.
+ * @returns The password (percent-decoded too), or an empty list.
+ */
+export function passwordsOf(url: string | undefined): string[] {
+  if (url === undefined) return [];
+  try {
+    const raw = new URL(url).password;
+    if (raw === "") return [];
+    const decoded = decodeURIComponent(raw);
+    return decoded === raw ? [raw] : [raw, decoded];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Where the store is, for logs: the URL without its password, or the embedded directory.
+ *
+ * @param config The settings.
+ * @returns A loggable description.
+ */
+export function describeStore(config: ServerConfig): string {
+  return config.databaseUrl !== undefined
+    ? redact(config.databaseUrl)
+    : `embedded:${config.dataDir}`;
+}

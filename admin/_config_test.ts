@@ -1,0 +1,67 @@
+import { ConfigError } from "@mds/client";
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { describeStore, loadConfig, passwordsOf } from "./_config.ts";
+
+Deno.test("loadConfig() defaults to the embedded store in ./.mds on 0.0.0.0:8082", () => {
+  assertEquals(loadConfig({}, "1.2.3"), {
+    port: 8082,
+    hostname: "0.0.0.0",
+    databaseUrl: undefined,
+    dataDir: "./.mds",
+    adminToken: undefined,
+    timescale: "auto",
+    logLevel: "info",
+    version: "1.2.3",
+  });
+});
+
+Deno.test("loadConfig() reads every variable, MDS_DSN as an alias, empty values as unset", () => {
+  const config = loadConfig({
+    PORT: "9000",
+    HOST: "127.0.0.1",
+    MDS_DSN: "postgres://u:p@db/mds",
+    MDS_DATA_DIR: "/data",
+    ADMIN_TOKEN: "",
+    MDS_TIMESCALE: "off",
+    MDS_LOG_LEVEL: "warn",
+    MDS_VERSION: "9.9.9",
+  }, "1.2.3");
+  assertEquals(config.port, 9000);
+  assertEquals(config.databaseUrl, "postgres://u:p@db/mds");
+  assertEquals(config.adminToken, undefined);
+  assertEquals([config.timescale, config.logLevel, config.version], ["off", "warn", "9.9.9"]);
+});
+
+Deno.test("loadConfig() refuses a bad port, a bad URL and two different URLs, never quoting a password", () => {
+  assertEquals(assertThrows(() => loadConfig({ PORT: "80a" }, "x"), ConfigError).option, "PORT");
+  assertEquals(assertThrows(() => loadConfig({ PORT: "70000" }, "x"), ConfigError).option, "PORT");
+  const bad = assertThrows(
+    () => loadConfig({ MDS_DATABASE_URL: "mysql://u:hunter2@db/x" }, "x"),
+    ConfigError,
+  );
+  assertEquals(bad.option, "MDS_DATABASE_URL");
+  assertEquals(bad.message.includes("hunter2"), false);
+  const both = assertThrows(
+    () =>
+      loadConfig({
+        MDS_DATABASE_URL: "postgres://u:hunter2@a/x",
+        MDS_DSN: "postgres://u:hunter3@b/x",
+      }, "x"),
+    ConfigError,
+  );
+  assertEquals(both.option, "MDS_DSN");
+  assert(!both.message.includes("hunter"), both.message);
+  assertEquals(
+    assertThrows(() => loadConfig({ MDS_TIMESCALE: "yes" }, "x"), ConfigError).option,
+    "MDS_TIMESCALE",
+  );
+});
+
+Deno.test("passwordsOf() and describeStore() keep the password out of logs", () => {
+  assertEquals(passwordsOf("postgres://u:p%40ss@db/x"), ["p%40ss", "p@ss"]);
+  assertEquals(passwordsOf("postgres://u@db/x"), []);
+  assertEquals(passwordsOf(undefined), []);
+  const config = loadConfig({ MDS_DATABASE_URL: "postgres://u:hunter2@db:5432/x" }, "x");
+  assertEquals(describeStore(config), "postgres://u:***@db:5432/x");
+  assertEquals(describeStore(loadConfig({}, "x")), "embedded:./.mds");
+});
