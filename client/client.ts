@@ -150,7 +150,20 @@ function validate(options: ClientOptions): void {
   if (options.tenant !== undefined) parseTenantId(options.tenant, "tenant");
 }
 
-/** Hides the password of a connection URL, for messages and logs. */
+/**
+ * Hides the password of a connection URL, for messages and logs.
+ *
+ * @param url A connection URL.
+ * @returns The URL with its password replaced by `***`.
+ *
+ * @example
+ * ```ts
+ * import { redact } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(redact("postgres://app:s3cret@db:5432/mds"), "postgres://app:***@db:5432/mds");
+ * ```
+ */
 export function redact(url: string): string {
   return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
 }

@@ -79,7 +79,30 @@ export function isRetryable(error: unknown): error is MdsError {
     (error instanceof TimeoutError && (error.kind === "lock" || error.kind === "connect"));
 }
 
-/** Runs `fn`, retrying retryable failures with exponential backoff and full jitter. */
+/**
+ * Runs `fn`, retrying retryable failures with exponential backoff and full jitter: before retry
+ * `n` it waits a random time up to `min(maxDelayMs, baseDelayMs * 2^(n-1))`.
+ *
+ * @typeParam T Result of `fn`.
+ * @param policy A policy from {@linkcode resolveRetryPolicy}.
+ * @param fn The work; it must be safe to run again.
+ * @param signal Stops waiting between attempts.
+ * @returns What `fn` returns.
+ * @throws The last error, or the first one that is not retryable.
+ *
+ * @example
+ * ```ts
+ * import { resolveRetryPolicy, RetryableError, withRetry } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * let calls = 0;
+ * const result = await withRetry(resolveRetryPolicy({ attempts: 3, baseDelayMs: 1 }), async () => {
+ *   if (++calls < 3) throw new RetryableError("Connection lost");
+ *   return "done";
+ * });
+ * assert.deepEqual([result, calls], ["done", 3]);
+ * ```
+ */
 export async function withRetry<T>(
   policy: ResolvedRetryPolicy,
   fn: () => Promise<T>,

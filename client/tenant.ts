@@ -31,7 +31,8 @@ import {
   windowOf,
 } from "./_read.ts";
 import { addResult, emptyResult, validateRow, writeBatch, type WriteResult } from "./_write.ts";
-import { DEFAULT_BATCH_ROWS, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import { DEFAULT_BATCH_ROWS, type WriteMode } from "./write_mode.ts";
+import { checkWriteOptions } from "./_write_options.ts";
 import { BatchProcessor } from "./batch_processor.ts";
 
 /** Rows from an async iterable or a web stream. */
@@ -587,17 +588,5 @@ export class TenantApi {
    */
   enqueueJob(job: EnqueueJobInput): Promise<EnqueuedJob> {
     return this.#ctx.run((tx) => enqueueJob(tx, job));
-  }
-}
-
-/** Validates write options before any work. */
-export function checkWriteOptions(mode: unknown, batchRows: unknown): void {
-  if (!(WRITE_MODES as readonly unknown[]).includes(mode)) {
-    throw new ConfigError("mode", mode, `must be one of ${WRITE_MODES.join(", ")}`);
-  }
-  if (
-    !Number.isInteger(batchRows) || (batchRows as number) < 1 || (batchRows as number) > 1_000_000
-  ) {
-    throw new ConfigError("batchRows", batchRows, "must be a whole number from 1 to 1000000");
   }
 }

@@ -1,3 +1,4 @@
+import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Bar, type BarInput, parseBar } from "./bar.ts";
@@ -46,7 +47,7 @@ Deno.test("parseBar() accepts bars on the edges of the OHLC rules", () => {
   assertEquals(parseBar({ ...ok, open: 0, high: 0, low: 0, close: 0, volume: 0 }).close, 0);
 });
 
-const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+const invalid: InvalidCase[] = [
   ["an unknown timeframe", { timeframe: "7x" }, "timeframe", "7x", "must be one of 1m, 5m"],
   [
     "a timestamp without zone",
@@ -104,21 +105,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a bad tenant id", { tenant_id: "abc" }, "tenant_id", "abc", "must be a UUID"],
 ];
 
-for (const [name, patch, field, value, reason] of invalid) {
-  Deno.test(`parseBar() rejects ${name}, naming "${field}"`, () => {
-    const err = assertThrows(() => parseBar({ ...ok, ...patch }, 7), ValidationError);
-    assertEquals(err.field, field);
-    assertEquals(err.kind, "bar");
-    assertEquals(err.index, 7);
-    assertEquals(
-      Object.is(err.value, value) || err.value === value,
-      true,
-      `value ${String(err.value)}`,
-    );
-    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
-    assertEquals(err.message.startsWith(`Invalid bar at row 7: "${field}" is `), true, err.message);
-  });
-}
+testRejections("parseBar", "bar", parseBar, ok, invalid, 7);
 
 Deno.test("parseBar() rejects a value that is not an object", () => {
   const err = assertThrows(() => parseBar("hello"), ValidationError);

@@ -1,3 +1,4 @@
+import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Fundamentals, type FundamentalsInput, parseFundamentals } from "./fundamentals.ts";
@@ -95,7 +96,7 @@ const extraNulKey = { "k\u0000": 1 };
 const extraSurrogate = { a: ["\ud800"] };
 const extraBigint = { a: 1n };
 
-const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+const invalid: InvalidCase[] = [
   ["a missing asof", { asof: undefined }, "asof", undefined, "is required"],
   ["a missing vendor", { vendor: undefined }, "vendor", undefined, "is required"],
   ["a missing symbol", { symbol: undefined }, "symbol", undefined, "is required"],
@@ -170,25 +171,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a bad tenant id", { tenant_id: "tenant-1" }, "tenant_id", "tenant-1", "must be a UUID"],
 ];
 
-for (const [name, patch, field, value, reason] of invalid) {
-  Deno.test(`parseFundamentals() rejects ${name}, naming "${field}"`, () => {
-    const err = assertThrows(() => parseFundamentals({ ...ok, ...patch }, 3), ValidationError);
-    assertEquals(err.field, field);
-    assertEquals(err.kind, "fundamentals");
-    assertEquals(err.index, 3);
-    assertEquals(
-      Object.is(err.value, value) || err.value === value,
-      true,
-      `value ${String(err.value)}`,
-    );
-    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
-    assertEquals(
-      err.message.startsWith(`Invalid fundamentals at row 3: "${field}" is `),
-      true,
-      err.message,
-    );
-  });
-}
+testRejections("parseFundamentals", "fundamentals", parseFundamentals, ok, invalid, 3);
 
 Deno.test("parseFundamentals() rejects a circular extra object as not serialisable", () => {
   const extra: Record<string, unknown> = {};

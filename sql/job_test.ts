@@ -1,3 +1,4 @@
+import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type EnqueueJob, type EnqueueJobInput, JOB_STATES, parseEnqueueJob } from "./job.ts";
@@ -87,7 +88,7 @@ const nestedSurrogate = { a: [{ b: "\udc00" }] };
 const payloadBigint = { n: 10n };
 const longKey = "k".repeat(201);
 
-const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+const invalid: InvalidCase[] = [
   [
     "a missing idempotency key",
     { idempotency_key: undefined },
@@ -173,21 +174,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a fractional epoch run_after", { run_after: 1.5 }, "run_after", 1.5, "whole number"],
 ];
 
-for (const [name, patch, field, value, reason] of invalid) {
-  Deno.test(`parseEnqueueJob() rejects ${name}, naming "${field}"`, () => {
-    const err = assertThrows(() => parseEnqueueJob({ ...ok, ...patch }), ValidationError);
-    assertEquals(err.field, field);
-    assertEquals(err.kind, "job");
-    assertEquals(err.index, undefined);
-    assertEquals(
-      Object.is(err.value, value) || err.value === value,
-      true,
-      `value ${String(err.value)}`,
-    );
-    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
-    assertEquals(err.message.startsWith(`Invalid job: "${field}" is `), true, err.message);
-  });
-}
+testRejections("parseEnqueueJob", "job", parseEnqueueJob, ok, invalid);
 
 Deno.test("parseEnqueueJob() rejects a circular payload as not serialisable", () => {
   const payload: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type News, newsId, type NewsInput, parseNews } from "./news.ts";
@@ -178,7 +179,7 @@ const withNul = ["A\u0000B"];
 const symbolObject = { 0: "AAPL" };
 const urlObject = {};
 
-const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+const invalid: InvalidCase[] = [
   ["a missing title", { title: undefined }, "title", undefined, "is required"],
   [
     "a missing publication time",
@@ -298,25 +299,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a bad tenant id", { tenant_id: "x" }, "tenant_id", "x", "must be a UUID"],
 ];
 
-for (const [name, patch, field, value, reason] of invalid) {
-  Deno.test(`parseNews() rejects ${name}, naming "${field}"`, () => {
-    const err = assertThrows(() => parseNews({ ...ok, ...patch }, 2), ValidationError);
-    assertEquals(err.field, field);
-    assertEquals(err.kind, "news");
-    assertEquals(err.index, 2);
-    assertEquals(
-      Object.is(err.value, value) || err.value === value,
-      true,
-      `value ${String(err.value)}`,
-    );
-    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
-    assertEquals(
-      err.message.startsWith(`Invalid news at row 2: "${field}" is `),
-      true,
-      err.message,
-    );
-  });
-}
+testRejections("parseNews", "news", parseNews, ok, invalid, 2);
 
 Deno.test("parseNews() shortens a huge value in the message but keeps it whole on the error", () => {
   const title = "x".repeat(2_001);

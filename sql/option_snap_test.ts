@@ -1,3 +1,4 @@
+import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import {
@@ -113,7 +114,7 @@ Deno.test("parseOptionSnap() accepts the edges of the quote and greek rules", ()
   assertEquals(parseOptionSnap({ ...ok, volume: 0, open_interest: 0 }).open_interest, 0);
 });
 
-const invalid: Array<[string, Record<string, unknown>, string, unknown, string]> = [
+const invalid: InvalidCase[] = [
   ["a missing ts", { ts: undefined }, "ts", undefined, "is required"],
   ["a missing expiry", { expiry: undefined }, "expiry", undefined, "is required"],
   ["a missing strike", { strike: undefined }, "strike", undefined, "is required"],
@@ -172,25 +173,7 @@ const invalid: Array<[string, Record<string, unknown>, string, unknown, string]>
   ["a bad tenant id", { tenant_id: "42" }, "tenant_id", "42", "must be a UUID"],
 ];
 
-for (const [name, patch, field, value, reason] of invalid) {
-  Deno.test(`parseOptionSnap() rejects ${name}, naming "${field}"`, () => {
-    const err = assertThrows(() => parseOptionSnap({ ...ok, ...patch }, 4), ValidationError);
-    assertEquals(err.field, field);
-    assertEquals(err.kind, "option");
-    assertEquals(err.index, 4);
-    assertEquals(
-      Object.is(err.value, value) || err.value === value,
-      true,
-      `value ${String(err.value)}`,
-    );
-    assertEquals(err.reason.includes(reason), true, `reason "${err.reason}" lacks "${reason}"`);
-    assertEquals(
-      err.message.startsWith(`Invalid option at row 4: "${field}" is `),
-      true,
-      err.message,
-    );
-  });
-}
+testRejections("parseOptionSnap", "option", parseOptionSnap, ok, invalid, 4);
 
 Deno.test("parseOptionSnap() quotes both the field and the value in its message", () => {
   const err = assertThrows(() => parseOptionSnap({ ...ok, option_type: "x" }), ValidationError);
