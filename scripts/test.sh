@@ -22,6 +22,12 @@ if [ -z "${MDS_TEST_DATABASE_URL:-}" ] && ! has_pg && [ "${CI:-}" = "true" ] && 
   echo "installing postgresql with apt" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
+# promtool checks the admin server's metrics exposition (Debian package prometheus).
+if ! command -v promtool >/dev/null 2>&1 && [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing promtool (Debian package prometheus) with apt" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) ||
+    echo "could not install prometheus; the promtool check will report skipped" >&2
+fi
 if [ -z "${MDS_TEST_DATABASE_URL:-}" ] && has_pg; then
   MDS_TEST_DATABASE_URL=$(tools/pg_cluster.sh start "$work/pg")
   export MDS_TEST_DATABASE_URL
