@@ -56,15 +56,14 @@ export async function* readLines(
   maxLineBytes: number,
   signal?: AbortSignal,
 ): AsyncGenerator<InputLine> {
-  // A read blocked on a quiet input (a terminal, a pipe) ends when the signal fires.
-  const aborted = new Promise<{ done: true; value: undefined }>((resolve) => {
-    if (signal?.aborted) resolve({ done: true, value: undefined });
-    signal?.addEventListener("abort", () => resolve({ done: true, value: undefined }), {
-      once: true,
-    });
-  });
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const reader = input.getReader();
+  // A read blocked on a quiet input (a terminal, a pipe) ends when the signal fires: cancelling
+  // the reader resolves the pending read as done. (Racing each read against a long-lived abort
+  // promise would keep every chunk reachable from that promise: memory growing with the input.)
+  const stop = () => void reader.cancel().catch(() => {});
+  if (signal?.aborted) stop();
+  signal?.addEventListener("abort", stop, { once: true });
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   let parts: Uint8Array[] = []; // what is kept of the current line
   let kept = 0; // bytes in parts
   let size = 0; // bytes of the current line so far
@@ -105,7 +104,7 @@ export async function* readLines(
 
   try {
     for (;;) {
-      const { done, value } = await Promise.race([reader.read(), aborted]);
+      const { done, value } = await reader.read();
       if (done || signal?.aborted) break;
       let from = 0;
       for (;;) {
@@ -128,7 +127,7 @@ export async function* readLines(
     }
     if (size > 0 && !signal?.aborted) yield finish();
   } finally {
-    if (signal?.aborted) await reader.cancel().catch(() => {});
+    signal?.removeEventListener("abort", stop);
     reader.releaseLock();
   }
 }
