@@ -115,7 +115,13 @@ export async function ingestNdjson(options: IngestOptions): Promise<IngestSummar
   let stopped = false;
   try {
     const input = await maybeGunzip(options.input);
-    for await (const line of readLines(input, options.maxLineBytes, options.signal)) {
+    const rejects = options.rejects;
+    const lines = readLines(input, options.maxLineBytes, {
+      signal: options.signal,
+      // over-long lines go to the rejects file verbatim as they stream by
+      onOverflow: rejects ? (bytes) => rejects.write(bytes) : undefined,
+    });
+    for await (const line of lines) {
       summary.lines++;
       bytes += line.size + 1;
       let reason: string | null = null;
@@ -133,9 +139,9 @@ export async function ingestNdjson(options: IngestOptions): Promise<IngestSummar
       }
       summary.rejected++;
       options.onReject(line.number, reason);
-      if (options.rejects) {
-        await options.rejects.write(line.bytes);
-        await options.rejects.write(NEWLINE);
+      if (rejects) {
+        if (line.bytes.length > 0) await rejects.write(line.bytes);
+        await rejects.write(NEWLINE);
       }
       if (options.strict) {
         summary.stopped_at_line = line.number;

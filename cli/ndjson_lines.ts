@@ -4,7 +4,10 @@ export interface InputLine {
   number: number;
   /** The line's text, or `null` when it is not valid UTF-8 or is longer than the limit. */
   text: string | null;
-  /** The line's bytes as read (a prefix only when it was too long). */
+  /**
+   * The line's bytes as read. For a line over the limit: empty when its bytes went to
+   * `onOverflow`, else its first 1 KiB.
+   */
   bytes: Uint8Array;
   /** Byte length of the whole line. */
   size: number;
@@ -46,6 +49,17 @@ export async function maybeGunzip(
 
 const KEEP_OF_LONG_LINE = 1024;
 
+/** Options of {@linkcode readLines}. */
+export interface ReadLinesOptions {
+  /** Stops reading; a partial last line is dropped. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Receives the bytes of a line over the limit as they stream by (without its line ending),
+   * so it can be kept verbatim without being held in memory.
+   */
+  onOverflow?: ((bytes: Uint8Array) => Promise<void>) | undefined;
+}
+
 /**
  * Splits a byte stream into numbered lines: LF or CRLF endings, a UTF-8 BOM on the first line
  * dropped, lines longer than `maxLineBytes` reported without being held in memory whole, and
@@ -54,8 +68,9 @@ const KEEP_OF_LONG_LINE = 1024;
 export async function* readLines(
   input: ReadableStream<Uint8Array>,
   maxLineBytes: number,
-  signal?: AbortSignal,
+  options: ReadLinesOptions = {},
 ): AsyncGenerator<InputLine> {
+  const { signal, onOverflow } = options;
   const reader = input.getReader();
   // A read blocked on a quiet input (a terminal, a pipe) ends when the signal fires: cancelling
   // the reader resolves the pending read as done. (Racing each read against a long-lived abort
@@ -112,11 +127,22 @@ export async function* readLines(
         const segment = value.subarray(from, nl === -1 ? value.length : nl);
         size += segment.length;
         if (!tooLong && size > maxLineBytes) {
-          tooLong = true; // keep a prefix for the report, let the rest stream by
-          const room = Math.max(0, KEEP_OF_LONG_LINE - kept);
-          parts.push(segment.subarray(0, room));
-          kept += Math.min(room, segment.length);
-        } else if (!tooLong) {
+          tooLong = true;
+          if (onOverflow) {
+            // hand over what is held, then let the rest stream through to the sink
+            for (const part of parts) await onOverflow(part);
+            await onOverflow(segment);
+            parts = [];
+            kept = 0;
+          } else {
+            // keep a prefix for the report, let the rest stream by
+            const room = Math.max(0, KEEP_OF_LONG_LINE - kept);
+            parts.push(segment.subarray(0, room));
+            kept += Math.min(room, segment.length);
+          }
+        } else if (tooLong) {
+          if (onOverflow && segment.length > 0) await onOverflow(segment);
+        } else {
           parts.push(segment);
           kept += segment.length;
         }

@@ -63,3 +63,19 @@ Deno.test("maybeGunzip() decompresses gzip input and passes plain input through"
     assertEquals(out, ["one", "two"]);
   }
 });
+
+Deno.test("readLines() hands an over-long line to onOverflow whole, across chunks, holding none of it", async () => {
+  const big = "y".repeat(3_000);
+  const spilled: Uint8Array[] = [];
+  const out = [];
+  for await (
+    const l of readLines(streamOf(["a\n", big.slice(0, 1_000), big.slice(1_000) + "\nb\n"]), 100, {
+      onOverflow: (bytes) => {
+        spilled.push(bytes.slice());
+        return Promise.resolve();
+      },
+    })
+  ) out.push([l.number, l.problem, l.bytes.length, l.size]);
+  assertEquals(out, [[1, null, 1, 1], [2, "too long", 0, 3_000], [3, null, 1, 1]]);
+  assertEquals(new TextDecoder().decode(new Uint8Array(spilled.flatMap((b) => [...b]))), big);
+});

@@ -7,7 +7,7 @@ import {
   WRITE_MODES,
   type WriteMode,
 } from "@mds/client";
-import { ROW_KINDS, type RowKind, TIMEFRAMES, ValidationError } from "@mds/sql";
+import { type Bar, ROW_KINDS, type RowKind, TIMEFRAMES, ValidationError } from "@mds/sql";
 import { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
 import { ingestNdjson } from "./ingest.ts";
 import { type Io, printObject, printRows } from "./output.ts";
@@ -223,8 +223,9 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
     program.command(`${name} <json>`).description(`upsert one ${what} given as a JSON object`)
       .action(withClient(async (s, _cmd, json) => {
         const row = jsonArg("<json>")(json as string);
+        const tenant = requireTenant(s);
         await using client = await openClient(s);
-        const api = client.tenant(requireTenant(s));
+        const api = client.tenant(tenant);
         const r = await api.writeValidated(kind, [api.validate(kind, row)]);
         printObject(io, { ...r }, s.json);
       }));
@@ -237,8 +238,9 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
     .addOption(new Option("--vendor <vendor>", "only this vendor"))
     .action(withClient(async (s, cmd, symbols) => {
       const o = cmd.opts<{ vendor?: string }>();
+      const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const rows = await client.tenant(requireTenant(s)).latestPrices(symbols as string[], {
+      const rows = await client.tenant(tenant).latestPrices(symbols as string[], {
         vendor: o.vendor,
       });
       printRows(
@@ -278,30 +280,33 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
           limit: number;
         }
       >();
+      const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const api = client.tenant(requireTenant(s));
-      let first = true;
-      for await (
-        const page of api.iterateBars({
-          symbol: o.symbol,
-          timeframe: o.timeframe,
-          start: o.start,
-          end: o.end,
-          vendor: o.vendor,
-        })
-      ) {
-        const rows = page.map((b) => ({
-          ts: b.ts,
-          vendor: b.vendor,
-          open: b.open,
-          high: b.high,
-          low: b.low,
-          close: b.close,
-          volume: b.volume,
-        }));
-        if (s.json || first) printRows(io, rows, s.json);
-        else printRows({ ...io, out: (t) => io.out(t) }, rows, true);
-        first = false;
+      const api = client.tenant(tenant);
+      const query = {
+        symbol: o.symbol,
+        timeframe: o.timeframe,
+        start: o.start,
+        end: o.end,
+        vendor: o.vendor,
+        limit: o.limit,
+      };
+      const view = (b: Bar) => ({
+        ts: b.ts,
+        vendor: b.vendor,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume,
+      });
+      if (s.json) {
+        // JSON lines stream page by page; a table needs every row for its column widths.
+        for await (const page of api.iterateBars(query)) printRows(io, page.map(view), true);
+      } else {
+        const rows = [];
+        for await (const page of api.iterateBars(query)) rows.push(...page.map(view));
+        printRows(io, rows, false);
       }
     }));
 
@@ -330,8 +335,9 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
           maxAttempts: number;
         }
       >();
+      const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const job = await client.tenant(requireTenant(s)).enqueueJob({
+      const job = await client.tenant(tenant).enqueueJob({
         idempotency_key: o.key,
         job_type: o.type,
         payload: o.payload,
@@ -392,8 +398,9 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
       if (!kind) {
         throw new UsageError(`<kind> must be one of ${ROW_KINDS.join(", ")} (got "${kindArg}")`);
       }
+      const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const api = client.tenant(requireTenant(s));
+      const api = client.tenant(tenant);
       const input = await host.openInput((file as string | undefined) ?? "-");
       const rejects = o.rejects ? (await host.openOutput(o.rejects)).getWriter() : undefined;
       const abort = new AbortController();

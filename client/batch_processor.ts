@@ -6,6 +6,7 @@ import type {
   RowKind,
   RowOf,
 } from "@mds/sql";
+import { rowKey, TABLES } from "@mds/sql";
 import { ConfigError, MdsError } from "./errors.ts";
 import type { TenantApi } from "./tenant.ts";
 import { addResult, emptyResult, type WriteResult } from "./_write.ts";
@@ -103,6 +104,8 @@ export class BatchProcessor implements AsyncDisposable {
   readonly #clock: Clock;
   readonly #buffers = new Map<RowKind, Buffer>();
   readonly #inFlight = new Set<Promise<void>>();
+  /** Keys of each running flush, so a later batch never overtakes an earlier one on a key. */
+  readonly #flightKeys = new Map<Promise<void>, { kind: RowKind; keys: Set<string> }>();
   readonly #totals: WriteResult = emptyResult();
   #batches = 0;
   #bytes = 0;
@@ -294,13 +297,34 @@ export class BatchProcessor implements AsyncDisposable {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const started = this.#clock.now();
     const rows = buffer.rows as RowOf[typeof kind][];
-    const flight: Promise<void> = this.#api.writeValidated(kind, rows, {
-      mode: this.#mode,
-      batchRows: rows.length,
-    })
-      .then((result) => {
+    const spec = TABLES[kind];
+    const keys = new Set<string>();
+    for (const row of rows) keys.add(rowKey(spec, row));
+    // Flushes run concurrently, so two batches holding the same key could commit out of order
+    // and an older row would win. A batch waits for every running batch it shares a key with.
+    const before: Promise<void>[] = [];
+    for (const [other, meta] of this.#flightKeys) {
+      if (meta.kind !== kind) continue;
+      for (const key of meta.keys) {
+        if (keys.has(key)) {
+          before.push(other);
+          break;
+        }
+      }
+    }
+    const write = async () => {
+      await Promise.allSettled(before);
+      if (this.#error !== undefined) throw this.#error;
+      const started = this.#clock.now();
+      const result = await this.#api.writeValidated(kind, rows, {
+        mode: this.#mode,
+        batchRows: rows.length,
+      });
+      return { result, started };
+    };
+    const flight: Promise<void> = write()
+      .then(({ result, started }) => {
         // rows were counted on add; add only what the database reported
         addResult(this.#totals, { ...result, rows: 0 });
         this.#batches++;
@@ -309,7 +333,11 @@ export class BatchProcessor implements AsyncDisposable {
       }, (err: unknown) => {
         this.#error ??= err;
       })
-      .finally(() => this.#inFlight.delete(flight));
+      .finally(() => {
+        this.#inFlight.delete(flight);
+        this.#flightKeys.delete(flight);
+      });
+    this.#flightKeys.set(flight, { kind, keys });
     this.#inFlight.add(flight);
   }
 }

@@ -125,6 +125,7 @@ Deno.test("BatchProcessor flushes maxMs after the first buffered row, not before
   clock.advance(199);
   assertEquals(calls.length, 0, "nothing flushed before maxMs");
   clock.advance(1);
+  await tick();
   assertEquals(calls.map((c) => c.rows), [2], "flushed at maxMs after the first row");
   assertEquals(clock.pending, 0, "no timer left once the buffer is empty");
   calls[0]!.release();
@@ -186,4 +187,24 @@ Deno.test("BatchProcessor validates its options before any work", () => {
     }
     assert(message.startsWith(`Invalid option "${Object.keys(bad)[0]}"`), message);
   }
+});
+
+Deno.test("BatchProcessor never lets a later batch overtake a running one that shares a key", async () => {
+  const { api, calls } = fakeApi();
+  const bp = new BatchProcessor(api, { maxRows: 2, concurrency: 3, clock: new FakeClock() });
+  await bp.addBar(bar(0));
+  await bp.addBar(bar(1)); // batch 1: keys 0 and 1
+  await bp.addBar({ ...bar(1), close: 1, open: 1, low: 0.5 });
+  await bp.addBar(bar(2)); // batch 2 repeats key 1: it must wait for batch 1
+  await bp.addBar(bar(3));
+  await bp.addBar(bar(4)); // batch 3: keys 3 and 4, free to run
+  await tick();
+  assertEquals(calls.map((c) => c.rows), [2, 2], "batch 3 runs beside batch 1; batch 2 waits");
+  calls[0]!.release();
+  await tick();
+  await tick();
+  assertEquals(calls.length, 3, "batch 2 starts once batch 1 has committed");
+  calls[1]!.release();
+  calls[2]!.release();
+  await bp.close();
 });

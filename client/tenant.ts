@@ -436,7 +436,7 @@ export class TenantApi {
    * Iterates over a large window page by page (keyset pagination on time and vendor), each page
    * its own short read, so memory stays bounded whatever the window.
    *
-   * @param query Symbol, timeframe and window; `limit` is ignored.
+   * @param query Symbol, timeframe and window; `limit` caps the bars yielded in all.
    * @param options Bars per page. @default {{ pageRows: 10000 }}
    * @returns Pages of bars, oldest first.
    *
@@ -464,7 +464,9 @@ export class TenantApi {
     if (!Number.isInteger(pageRows) || pageRows < 1) {
       throw new ConfigError("pageRows", pageRows, "must be a whole number above 0");
     }
-    let window = { ...windowOf(query), limit: pageRows };
+    const first = windowOf(query);
+    let left = query.limit === undefined ? Infinity : first.limit;
+    let window = { ...first, limit: Math.min(pageRows, left) };
     const mode = await this.#ctx.schemaMode();
     let source: "stored" | "aggregate" | undefined;
     for (;;) {
@@ -472,9 +474,14 @@ export class TenantApi {
       const page = await this.#ctx.run((tx) => barsWindow(tx, w, mode, source));
       source = page.source;
       if (page.bars.length > 0) yield page.bars;
-      if (page.bars.length < pageRows) return;
+      left -= page.bars.length;
+      if (page.bars.length < w.limit || left <= 0) return;
       const last = page.bars[page.bars.length - 1]!;
-      window = { ...window, after: { ts: last.ts, vendor: last.vendor } };
+      window = {
+        ...window,
+        limit: Math.min(pageRows, left),
+        after: { ts: last.ts, vendor: last.vendor },
+      };
     }
   }
 

@@ -25,6 +25,27 @@ export interface UpsertCounts {
 
 const KEY_SEPARATOR = "\u0001";
 
+/**
+ * The primary key of a row as one string, for comparing keys in memory.
+ *
+ * @param spec The table the row belongs to.
+ * @param row A normalised row with `tenant_id` filled.
+ * @returns The key's columns in text form, joined by U+0001.
+ *
+ * @example
+ * ```ts
+ * import { rowKey, TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const t = "00000000-0000-4000-8000-000000000001";
+ * const a = { tenant_id: t, ts: new Date(0), vendor: "v", symbol: "A", timeframe: "1m", close: 1 };
+ * assert.equal(rowKey(TABLES.bars, a), rowKey(TABLES.bars, { ...a, close: 2 }));
+ * ```
+ */
+export function rowKey(spec: TableSpec, row: object): string {
+  return keyOf(spec, row as Record<string, unknown>);
+}
+
 function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
   let key = "";
   for (const name of spec.key) {
