@@ -23,5 +23,5 @@ export {
 } from "./ingest.ts";
 export { type Io, printObject, printRows } from "./output.ts";
 export { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
-export { type InputLine, maybeGunzip, readLines } from "./ndjson_lines.ts";
+export { type InputLine, maybeGunzip, readLines, type ReadLinesOptions } from "./ndjson_lines.ts";
 export { demoBars, seed, type SeedSummary } from "./seed.ts";
