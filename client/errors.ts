@@ -273,7 +273,7 @@ const CONNECTION_CODES = new Set([
  * import { mapDatabaseError, TenantDeniedError } from "@mds/client";
  * import assert from "node:assert/strict";
  *
- * const pgError = Object.assign(new Error("new row violates check option"), { code: "44000" });
+ * const pgError = Object.assign(new Error("new row violates check option"), { code: "44000", severity: "ERROR" });
  * assert.deepEqual(mapDatabaseError(pgError) instanceof TenantDeniedError, true);
  * ```
  */

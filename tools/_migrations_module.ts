@@ -16,9 +16,9 @@ import type { MigrationFile } from "./migration.ts";
  * @example
  * \`\`\`ts
  * import { MIGRATION_FILES } from "@mds/sql";
- * import { assertEquals } from "node:assert/strict";
+ * import assert from "node:assert/strict";
  *
- * assertEquals(MIGRATION_FILES[0]?.name.startsWith("0001_"), true);
+ * assert.equal(MIGRATION_FILES[0]?.name.startsWith("0001_"), true);
  * \`\`\`
  */
 export const MIGRATION_FILES: readonly MigrationFile[] = [
