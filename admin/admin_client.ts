@@ -1,4 +1,5 @@
 import type { MdsClient } from "@mds/client";
+import type { Timeframe } from "@mds/sql";
 
 /** A connection or transaction the admin app runs statements on. */
 export interface AdminQueryable {
@@ -75,7 +76,7 @@ export interface AdminClient {
    * The API of one tenant.
    *
    * @param id Tenant UUID.
-   * @returns What the admin app needs of it: enqueueing jobs.
+   * @returns What the admin app needs of it: enqueueing jobs, its dead letters and its gaps.
    */
   tenant(id: string): {
     enqueueJob(job: {
@@ -83,7 +84,67 @@ export interface AdminClient {
       job_type: string;
       payload: Record<string, unknown>;
     }): Promise<{ readonly id: string; readonly created: boolean }>;
+    listJobs(query: {
+      state?: "queued" | "running" | "done" | "dead" | undefined;
+      type?: string | undefined;
+      olderThanSeconds?: number | undefined;
+      limit?: number | undefined;
+    }): Promise<readonly AdminJob[]>;
+    requeueJob(id: string): Promise<AdminJob>;
+    purgeDeadJobs(
+      filter: { olderThanSeconds: number; type?: string | undefined },
+    ): Promise<number>;
+    findGaps(query: {
+      symbol: string;
+      timeframe: Timeframe;
+      start: Date;
+      end: Date;
+      vendor?: string | undefined;
+      calendar?: "nyse" | "24x7" | undefined;
+    }): Promise<readonly AdminGap[]>;
   };
+}
+
+/** A job as the admin app reports it (a `JobRecord` of `@mds/client`). */
+export interface AdminJob {
+  /** Job id. */
+  readonly id: string;
+  /** Caller-chosen key. */
+  readonly idempotency_key: string;
+  /** What kind of work. */
+  readonly job_type: string;
+  /** Arguments of the work. */
+  readonly payload: Record<string, unknown>;
+  /** Lifecycle state. */
+  readonly state: string;
+  /** Smaller runs first. */
+  readonly priority: number;
+  /** Attempts started so far. */
+  readonly attempts: number;
+  /** Attempts allowed. */
+  readonly max_attempts: number;
+  /** Not claimed before this time. */
+  readonly run_after: Date;
+  /** Message of the last failure. */
+  readonly last_error: string | null;
+  /** SQLSTATE or mds code of the last failure. */
+  readonly last_error_code: string | null;
+  /** Creation time. */
+  readonly created_at: Date;
+  /** Last change; for a dead job, its death. */
+  readonly updated_at: Date;
+  /** When the job became done or dead. */
+  readonly finished_at: Date | null;
+}
+
+/** A run of missing bars, as `TenantApi.findGaps()` of `@mds/client` reports it. */
+export interface AdminGap {
+  /** Open time of the first missing bar. */
+  readonly start: Date;
+  /** End of the last missing bar, exclusive. */
+  readonly end: Date;
+  /** Expected bars missing in the run. */
+  readonly missing_bars: number;
 }
 
 // Compile-time proof that every MdsClient is an AdminClient.

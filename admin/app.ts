@@ -8,9 +8,11 @@ import type { AppContext } from "./_context.ts";
 import { withDeadline } from "./_http.ts";
 import { appMetrics, type DbFigures } from "./_metrics.ts";
 import { errorResponse } from "./_respond.ts";
+import { jobsMetrics } from "./_jobs_metrics.ts";
 import { backfillRoutes } from "./_routes_backfill.ts";
 import { healthRoutes } from "./_routes_health.ts";
 import { migrateRoutes } from "./_routes_migrate.ts";
+import { opsRoutes } from "./_routes_ops.ts";
 import { timescaleRoutes } from "./_routes_timescale.ts";
 import type { AdminClient } from "./admin_client.ts";
 import { AdminHttpError } from "./errors.ts";
@@ -115,8 +117,10 @@ function levelOf(status: number): LogLevel {
 /**
  * Builds the admin HTTP app of an mds store: liveness (`GET /health`, `/healthz`), readiness
  * (`GET /readyz`), Prometheus metrics (`GET /metrics`), `GET /schema/version`, and behind the
- * admin token `POST /migrate`, `POST /retention/apply`, `POST /refresh/aggregate` and
- * `POST /backfill/:job`. Errors answer `{ error: { code, message } }`. The app holds no
+ * admin token `POST /migrate`, `POST /retention/apply`, `POST /refresh/aggregate`,
+ * `POST /backfill/:job`, and a tenant's dead letters and gaps (`GET /ops/dlq/jobs`,
+ * `POST /ops/dlq/jobs/requeue/:id`, `DELETE /ops/dlq/jobs/purge`, `GET /ops/gaps`; reads too,
+ * as they expose tenant data). Errors answer `{ error: { code, message } }`. The app holds no
  * module-level state: serve several side by side, each with its own registry.
  *
  * @param options The client, the admin token and the app's settings.
@@ -218,6 +222,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   migrateRoutes(app, ctx);
   timescaleRoutes(app, ctx);
   backfillRoutes(app, ctx);
+  opsRoutes(app, ctx, jobsMetrics(registry, client.backend, dbTimeoutMs));
   app.notFound((c) =>
     c.json({ error: { code: "MDS_ADMIN_NOT_FOUND", message: "No such endpoint" } }, 404)
   );

@@ -89,6 +89,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MDS_NOT_FOUND: 404,
   MDS_MIGRATION_DRIFT: 409,
   MDS_MIGRATION_LOCK: 409,
+  MDS_CAPACITY: 429,
   MDS_REQUIRES_TIMESCALE: 501,
   MDS_RETRYABLE: 503,
   MDS_TIMEOUT: 504,
@@ -96,8 +97,9 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 
 /**
  * The HTTP status an error is answered with: the admin error's own status; for mds errors by
- * code (validation and config 400, tenant denied 403, drift and migration lock 409, requires
- * TimescaleDB 501, retryable 503, timeout 504); 500 for anything else.
+ * code (validation and config 400, tenant denied 403, not found 404, drift and migration lock
+ * 409, a full backfill tier 429, requires TimescaleDB 501, retryable 503, timeout 504); 500 for
+ * anything else.
  *
  * @param err What was thrown.
  * @returns The HTTP status.

@@ -1,8 +1,10 @@
 /**
  * The control-plane HTTP server of the mds market-data store, built with Hono: health and
  * readiness probes, Prometheus metrics on a registry of its own, migrations, TimescaleDB
- * retention and aggregate refreshes, and idempotent backfill jobs, the mutating endpoints
- * behind a bearer token. `admin/main.ts` serves it with `Deno.serve`.
+ * retention and aggregate refreshes, idempotent backfill jobs, and a tenant's dead letters and
+ * gaps (`/ops/...`), the mutating and tenant-data endpoints behind a bearer token. Metrics include
+ * jobs by state (`mds_jobs`), finished jobs by type (`mds_jobs_finished`), the oldest queued
+ * backfill's age, gaps found and ingestion lag. `admin/main.ts` serves it with `Deno.serve`.
  *
  * @example Serve an embedded store in process
  * ```ts

@@ -10,6 +10,8 @@ import {
 import { type Bar, ROW_KINDS, type RowKind, TIMEFRAMES, ValidationError } from "@mds/sql";
 import { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
 import { ingestNdjson } from "./ingest.ts";
+import { jobCommands } from "./_commands_jobs.ts";
+import { seriesCommands } from "./_commands_series.ts";
 import { type Io, printObject, printRows } from "./output.ts";
 import { seed } from "./seed.ts";
 
@@ -570,6 +572,10 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
       printRows(io, rows, s.json);
       if (!s.json) io.err(`tenant ${settings.tenant}\n`);
     }));
+
+  const deps = { io, withClient, setExit };
+  jobCommands(program, deps);
+  seriesCommands(program, deps);
 
   return program;
 }

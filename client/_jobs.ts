@@ -14,7 +14,7 @@ export async function enqueueJob(db: Queryable, input: EnqueueJobInput): Promise
   const job = parseEnqueueJob(input);
   const [created] = await db.query<{ id: string }>(
     `INSERT INTO mds.jobs (idempotency_key, job_type, payload, priority, run_after, max_attempts)
-     VALUES ($1, $2, $3::jsonb, $4, coalesce($5::timestamptz, now()), $6)
+     VALUES ($1, $2, $3::text::jsonb, $4, coalesce($5::timestamptz, now()), $6)
      ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
      RETURNING id`,
     [

@@ -33,3 +33,23 @@ export type {
 } from "./_read.ts";
 export type { EnqueuedJob } from "./_jobs.ts";
 export * from "./batch_processor.ts";
+export * from "./job_errors.ts";
+export * from "./job_backoff.ts";
+export * from "./trading_calendar.ts";
+export * from "./nyse_calendar.ts";
+export * from "./calendar_24x7.ts";
+export * from "./calendars.ts";
+export type {
+  ClaimJobsOptions,
+  CompleteJobOptions,
+  FailJobOptions,
+  JobRecord,
+} from "./_job_lifecycle.ts";
+export type {
+  JobStat,
+  ListJobsQuery,
+  PurgeDeadJobsFilter,
+  RequeueDeadJobsFilter,
+} from "./_dead_letters.ts";
+export type { BackfillOptions, BackfillRequested } from "./_backfill.ts";
+export type { Gap, GapQuery } from "./_gaps.ts";

@@ -32,3 +32,4 @@ export * from "./copy.ts";
 export * from "./upsert.ts";
 export * from "./migration.ts";
 export * from "./migrations_data.ts";
+export * from "./backfill.ts";

@@ -1,6 +1,7 @@
 // The admin server: every endpoint in process through app.request() on embedded stores, the
 // TimescaleDB operations where MDS_TEST_TIMESCALE_URL is set, and the real server as a
 // subprocess (signals, JSON logs, no secrets), with `promtool check metrics` where installed.
+import { hasPromtool, promtool } from "../testing/promtool.ts";
 import { createAdminApp, jsonLogger, type Logger, writeMetrics } from "@mds/admin";
 import { ConfigError, createClient, type MdsClient } from "@mds/client";
 import { Registry } from "prom-client";
@@ -744,31 +745,6 @@ function jsonLines(stdout: string): Record<string, unknown>[] {
       throw new Error(`stdout line is not JSON: ${line}`);
     }
   });
-}
-
-/** Runs `promtool check metrics` on an exposition; returns its exit code and output. */
-async function promtool(exposition: string): Promise<{ code: number; output: string }> {
-  const child = new Deno.Command("promtool", {
-    args: ["check", "metrics"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(exposition));
-  await writer.close();
-  const out = await child.output();
-  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, output: decode(out.stdout) + decode(out.stderr) };
-}
-
-function hasPromtool(): boolean {
-  try {
-    return new Deno.Command("promtool", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
 }
 
 const promtoolFound = hasPromtool();

@@ -99,6 +99,9 @@ const COMMANDS = [
   "policies",
   "refresh-aggregate",
   "seed",
+  "jobs",
+  "cursors",
+  "gaps",
 ];
 
 /** 1m bar `i` of AGG from vendor v: minute i after 2024-01-02T14:30Z, prices rising with i. */

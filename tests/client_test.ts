@@ -197,6 +197,20 @@ backendSuite("client", {
     });
     assertEquals(chain.map((c) => `${c.option_type}${c.strike}`), ["C100", "P100"]);
   },
+  "a job's payload is stored as a JSON object, not as a string of JSON": async (db) => {
+    await using client = await clientFor(db);
+    const tenant = newTenant();
+    const { id } = await client.tenant(tenant).enqueueJob({
+      idempotency_key: "p",
+      job_type: "t",
+      payload: { a: 1 },
+    });
+    const [row] = await db.backend.query<{ type: string; a: number }>(
+      "SELECT jsonb_typeof(payload) AS type, (payload->>'a')::int AS a FROM mds_core.jobs WHERE id = $1",
+      [id],
+    );
+    assertEquals(row, { type: "object", a: 1 });
+  },
   "a row naming another tenant is refused before any I/O": async (db) => {
     await using client = await clientFor(db);
     const t = client.tenant(newTenant());

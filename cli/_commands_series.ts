@@ -1,0 +1,125 @@
+// `mds cursors` and `mds gaps`: how far each series is ingested, and what is missing from one.
+import { Option } from "commander";
+import type { Command } from "commander";
+import { CALENDAR_NAMES, type CalendarName, CapacityError } from "@mds/client";
+import { BACKFILL_TIERS, type BackfillTier, type Timeframe, TIMEFRAMES } from "@mds/sql";
+import type { CommandDeps } from "./_command_deps.ts";
+import { EXIT, openClient, requireTenant, UsageError } from "./config.ts";
+import { printRows } from "./output.ts";
+
+/** Registers `mds cursors` and `mds gaps`. */
+export function seriesCommands(program: Command, deps: CommandDeps): void {
+  const { io, withClient, setExit } = deps;
+
+  program.command("cursors").description(
+    "newest ingested time of each series (ingestion cursors), with its lag behind now",
+  )
+    .addOption(new Option("--symbol <symbol>", "only this ticker"))
+    .action(withClient(async (s, cmd) => {
+      const o = cmd.opts<{ symbol?: string }>();
+      const tenant = requireTenant(s);
+      await using client = await openClient(s);
+      const rows = await client.tenant(tenant).cursors({ symbol: o.symbol });
+      const now = Date.now();
+      printRows(
+        io,
+        rows.map((c) => ({
+          dataset: c.dataset,
+          symbol: c.symbol,
+          vendor: c.vendor,
+          timeframe: c.timeframe,
+          last_ts: c.last_ts,
+          lag_seconds: Math.round((now - c.last_ts.getTime()) / 1000),
+          updated_at: c.updated_at,
+        })),
+        s.json,
+      );
+    }));
+
+  program.command("gaps").description(
+    "missing bars of one series over [start, end) by a trading calendar; can request backfills",
+  )
+    .requiredOption("--symbol <symbol>", "ticker")
+    .addOption(new Option("--timeframe <tf>", "bar length").choices([...TIMEFRAMES]).default("1m"))
+    .requiredOption("--start <time>", "first bar open time, ISO 8601 with zone")
+    .requiredOption("--end <time>", "end, exclusive, ISO 8601 with zone")
+    .addOption(new Option("--vendor <vendor>", "only this vendor's bars count"))
+    .addOption(
+      new Option("--calendar <name>", "when bars are expected").choices([...CALENDAR_NAMES])
+        .default("nyse"),
+    )
+    .addOption(new Option("--request-backfill", "request a backfill job for each gap"))
+    .addOption(
+      new Option("--tier <tier>", "backfill urgency with --request-backfill (default T1)").choices(
+        [...BACKFILL_TIERS],
+      ),
+    )
+    .action(withClient(async (s, cmd) => {
+      const o = cmd.opts<
+        {
+          symbol: string;
+          timeframe: Timeframe;
+          start: string;
+          end: string;
+          vendor?: string;
+          calendar: CalendarName;
+          requestBackfill?: boolean;
+          tier?: BackfillTier;
+        }
+      >();
+      if (o.tier !== undefined && !o.requestBackfill) {
+        throw new UsageError("--tier applies only with --request-backfill");
+      }
+      const tenant = requireTenant(s);
+      await using client = await openClient(s);
+      const api = client.tenant(tenant);
+      const gaps = await api.findGaps({
+        symbol: o.symbol,
+        timeframe: o.timeframe,
+        start: o.start,
+        end: o.end,
+        vendor: o.vendor,
+        calendar: o.calendar,
+      });
+      const rows: Record<string, unknown>[] = gaps.map((g) => ({ ...g }));
+      let refused: CapacityError | undefined;
+      if (o.requestBackfill) {
+        for (const r of rows) {
+          if (refused) {
+            r.job_id = null;
+            r.created = null;
+            continue;
+          }
+          try {
+            const job = await api.requestBackfill({
+              symbol: o.symbol,
+              timeframe: o.timeframe,
+              start: r.start as Date,
+              end: r.end as Date,
+              vendor: o.vendor,
+              tier: o.tier ?? "T1",
+            });
+            r.job_id = job.id;
+            r.created = job.created;
+          } catch (err) {
+            if (!(err instanceof CapacityError)) throw err;
+            refused = err;
+            r.job_id = null;
+            r.created = null;
+          }
+        }
+      }
+      printRows(io, rows, s.json, [
+        "start",
+        "end",
+        "missing_bars",
+        ...(o.requestBackfill ? ["job_id", "created"] : []),
+      ]);
+      const missing = gaps.reduce((n, g) => n + g.missing_bars, 0);
+      io.err(`${gaps.length} gaps, ${missing} missing bars\n`);
+      if (refused) {
+        io.err(`mds: ${refused.message} [${refused.code}]; later gaps were not requested\n`);
+        setExit(EXIT.failure);
+      }
+    }));
+}
