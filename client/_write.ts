@@ -1,6 +1,7 @@
 // The write path shared by the tenant API, copy streams and the BatchProcessor: validate, fill
 // the tenant, collapse and sort, then upsert through the view by unnest or by COPY + staging.
 import {
+  buildSeriesUpdate,
   buildStageTable,
   buildUpsert,
   copyTarget,
@@ -76,13 +77,17 @@ export function validateRow<K extends RowKind>(
   return row;
 }
 
-/** Upserts already-validated rows of one tenant in one statement. */
+/**
+ * Upserts already-validated rows of one tenant in one statement; `sideEffects: false` leaves
+ * latest prices and cursors to one {@linkcode writeSeriesUpdate} at the end of the write.
+ */
 export async function writeBatch<K extends RowKind>(
   tx: Transaction,
   backend: BackendKind,
   kind: K,
   rows: readonly RowOf[K][],
   mode: WriteMode,
+  sideEffects = true,
 ): Promise<WriteResult> {
   if (rows.length === 0) return emptyResult();
   const spec = TABLES[kind];
@@ -94,10 +99,10 @@ export async function writeBatch<K extends RowKind>(
     );
     await tx.query(`TRUNCATE ${stageTable(spec)}`);
     await tx.copyIn(copyTarget(spec), copyChunks(spec, unique));
-    const q = buildUpsert(spec, { kind: "stage", table: stageTable(spec) });
+    const q = buildUpsert(spec, { kind: "stage", table: stageTable(spec) }, { sideEffects });
     [counts] = await tx.query<UpsertCounts>(q.text, q.params);
   } else {
-    const q = buildUpsert(spec, { kind: "unnest", rows: unique });
+    const q = buildUpsert(spec, { kind: "unnest", rows: unique }, { sideEffects });
     [counts] = await tx.query<UpsertCounts>(q.text, q.params);
   }
   const inserted = counts?.inserted ?? 0;
@@ -109,6 +114,16 @@ export async function writeBatch<K extends RowKind>(
     updated,
     unchanged: unique.length - inserted - updated,
   };
+}
+
+/** Brings latest prices and cursors up to date for all the rows of a multi-statement write. */
+export async function writeSeriesUpdate(
+  tx: Transaction,
+  kind: RowKind,
+  rows: readonly object[],
+): Promise<void> {
+  const q = buildSeriesUpdate(TABLES[kind], rows);
+  if (q) await tx.query(q.text, q.params);
 }
 
 /** COPY payload in chunks of 1,000 rows, so encoding overlaps with sending. */

@@ -64,7 +64,14 @@ import {
   type OptionChainQuery,
   windowOf,
 } from "./_read.ts";
-import { addResult, emptyResult, validateRow, writeBatch, type WriteResult } from "./_write.ts";
+import {
+  addResult,
+  emptyResult,
+  validateRow,
+  writeBatch,
+  type WriteResult,
+  writeSeriesUpdate,
+} from "./_write.ts";
 import { DEFAULT_BATCH_ROWS, type WriteMode } from "./write_mode.ts";
 import { checkWriteOptions } from "./_write_options.ts";
 import { BatchProcessor } from "./batch_processor.ts";
@@ -359,12 +366,12 @@ export class TenantApi {
     const started = performance.now();
     const result = await this.#ctx.run(async (tx) => {
       const total = emptyResult();
+      const single = rows.length <= batchRows;
       for (let i = 0; i < rows.length; i += batchRows) {
-        addResult(
-          total,
-          await writeBatch(tx, this.#ctx.backend, kind, rows.slice(i, i + batchRows), mode),
-        );
+        const batch = rows.slice(i, i + batchRows);
+        addResult(total, await writeBatch(tx, this.#ctx.backend, kind, batch, mode, single));
       }
+      if (!single) await writeSeriesUpdate(tx, kind, rows);
       return total;
     });
     this.#ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);

@@ -56,6 +56,11 @@ export interface TableSpec {
   readonly key: readonly string[];
   /** The time column. */
   readonly time: string;
+  /**
+   * Columns naming one series, whose newest time the ingestion cursors track (bars also keep
+   * `latest_prices`); absent for kinds without cursors.
+   */
+  readonly series?: readonly string[];
 }
 
 const c = (name: string, type: ColumnType): ColumnSpec => ({ name, type });
@@ -77,6 +82,7 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
     view: "mds.bars",
     table: "mds_core.bars",
     time: "ts",
+    series: ["tenant_id", "vendor", "symbol", "timeframe"],
     key: ["ts", "tenant_id", "vendor", "symbol", "timeframe"],
     columns: [
       c("tenant_id", "uuid"),
@@ -138,6 +144,7 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
     view: "mds.option_snapshots",
     table: "mds_core.option_snapshots",
     time: "ts",
+    series: ["tenant_id", "vendor", "symbol"],
     key: ["ts", "tenant_id", "vendor", "symbol", "expiry", "option_type", "strike"],
     columns: [
       c("tenant_id", "uuid"),

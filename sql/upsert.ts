@@ -162,6 +162,58 @@ function cursorCte(dataset: string, perTimeframe: boolean): string {
 )`;
 }
 
+/** Options of {@linkcode buildUpsert}. */
+export interface UpsertOptions {
+  /**
+   * Keep `latest_prices` and the ingestion cursors current in the same statement. Turn it off
+   * for the batches of a multi-statement write and run {@linkcode buildSeriesUpdate} once at the
+   * end: updating the same rows in every statement of one transaction leaves version chains
+   * that only grow, so each statement gets slower than the last. @default {true}
+   */
+  sideEffects?: boolean | undefined;
+}
+
+/**
+ * One statement keeping `latest_prices` and the ingestion cursors current for a whole write:
+ * the rows are first reduced to the newest one per series (the later row on equal times, as in
+ * {@linkcode prepareRows}), so the statement touches each series once however many statements
+ * wrote the rows.
+ *
+ * @param spec The table written.
+ * @param rows Every normalised row of the write, `tenant_id` filled.
+ * @returns The statement, or `null` for kinds without cursors.
+ *
+ * @example
+ * ```ts
+ * import { buildSeriesUpdate, TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const t = "00000000-0000-4000-8000-000000000001";
+ * const bar = (minute: number) => ({ tenant_id: t, ts: new Date(minute * 60_000), vendor: "v",
+ *   symbol: "A", timeframe: "1m", open: 1, high: 1, low: 1, close: 1, volume: 0, vwap: null,
+ *   trade_count: null });
+ * const q = buildSeriesUpdate(TABLES.bars, [bar(1), bar(3), bar(2)]);
+ * assert.equal((q?.params[1] as string).includes("1970-01-01T00:03:00.000Z"), true);
+ * assert.equal(buildSeriesUpdate(TABLES.news, []), null);
+ * ```
+ */
+export function buildSeriesUpdate(spec: TableSpec, rows: readonly object[]): SqlQuery | null {
+  if (!spec.series) return null;
+  const newest = new Map<string, Record<string, unknown>>();
+  for (const row of rows as readonly Record<string, unknown>[]) {
+    const key = spec.series.map((c) => String(row[c])).join(KEY_SEPARATOR);
+    const seen = newest.get(key);
+    if (!seen || (row[spec.time] as Date).getTime() >= (seen[spec.time] as Date).getTime()) {
+      newest.set(key, row);
+    }
+  }
+  const input = inputCte(spec, { kind: "unnest", rows: [...newest.values()] });
+  return {
+    text: `WITH input AS (${input.sql}),\n${sideEffects(spec).join(",\n")}\nSELECT 1 AS done`,
+    params: input.params,
+  };
+}
+
 /**
  * Builds the idempotent upsert of a batch through the tenant-filtered view: one parameter per
  * column (arrays passed to `unnest`), so the batch size is not capped by the parameter limit;
@@ -186,7 +238,11 @@ function cursorCte(dataset: string, perTimeframe: boolean): string {
  * assert.deepEqual(q.text.includes("IS DISTINCT FROM"), true);
  * ```
  */
-export function buildUpsert(spec: TableSpec, source: UpsertSource): SqlQuery {
+export function buildUpsert(
+  spec: TableSpec,
+  source: UpsertSource,
+  options: UpsertOptions = {},
+): SqlQuery {
   const input = inputCte(spec, source);
   const names = spec.columns.map((c) => c.name);
   const values = names.filter((n) => !spec.key.includes(n));
@@ -203,7 +259,7 @@ export function buildUpsert(spec: TableSpec, source: UpsertSource): SqlQuery {
     })
   RETURNING t.revision = 0 AS inserted
 )`,
-    ...sideEffects(spec),
+    ...(options.sideEffects === false ? [] : sideEffects(spec)),
   ];
   const text = `WITH ${ctes.join(",\n")}
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,

@@ -113,6 +113,25 @@ backendSuite("client", {
     await t.upsertBars([bar(40, 13)]);
     assertEquals((await t.latestPrices(["lp"]))[0]?.price, 13);
   },
+  "latest prices and cursors agree whether a write took one statement or many": async (db) => {
+    await using client = await clientFor(db);
+    const rand = seeded(9);
+    const rows = Array.from({ length: 3_000 }, () => randomBar(rand, ["M1", "M2", "M3"], 400));
+    const one = client.tenant(newTenant());
+    const many = client.tenant(newTenant());
+    await one.upsertBars(rows, { batchRows: 10_000 });
+    await many.upsertBars(rows, { batchRows: 100 });
+    const strip = <T extends { tenant_id?: unknown; updated_at?: unknown }>(xs: T[]) =>
+      xs.map(({ tenant_id: _t, updated_at: _u, ...rest }) => rest);
+    const symbols = ["M1", "M2", "M3"];
+    assertEquals(strip(await many.latestPrices(symbols)), strip(await one.latestPrices(symbols)));
+    assertEquals(strip(await many.cursors()), strip(await one.cursors()));
+    assertEquals(
+      (await one.latestPrices(symbols)).length,
+      6,
+      "positive control: 3 symbols x 2 vendors",
+    );
+  },
   "ingestion cursors only move forward": async (db) => {
     await using client = await clientFor(db);
     const t = client.tenant(newTenant());
