@@ -1,3 +1,4 @@
+import { prepareRows, TABLES } from "@mds/sql";
 import type {
   Bar,
   BarInput,
@@ -72,7 +73,7 @@ import {
   type WriteResult,
   writeSeriesUpdate,
 } from "./_write.ts";
-import { DEFAULT_BATCH_ROWS, type WriteMode } from "./write_mode.ts";
+import { chooseWriteMode, DEFAULT_BATCH_ROWS, type WriteMode } from "./write_mode.ts";
 import { checkWriteOptions } from "./_write_options.ts";
 import { BatchProcessor } from "./batch_processor.ts";
 
@@ -93,7 +94,11 @@ export interface CopyOptions {
 export interface WriteOptions {
   /** How rows travel. @default {the client's writeMode} */
   mode?: WriteMode | undefined;
-  /** Rows per statement; a call with more rows sends several in one transaction. @default {5000} */
+  /**
+   * Rows per statement in `insert` mode; a call with more rows sends several in one transaction.
+   * In `copy` mode the whole call is copied into staging and upserted in one statement.
+   * @default {5000}
+   */
   batchRows?: number | undefined;
 }
 
@@ -365,14 +370,23 @@ export class TenantApi {
     checkWriteOptions(mode, batchRows);
     const started = performance.now();
     const result = await this.#ctx.run(async (tx) => {
-      const total = emptyResult();
-      const single = rows.length <= batchRows;
-      for (let i = 0; i < rows.length; i += batchRows) {
-        const batch = rows.slice(i, i + batchRows);
-        addResult(total, await writeBatch(tx, this.#ctx.backend, kind, batch, mode, single));
+      // COPY moves the whole call into staging at once and upserts it in one statement; unnest
+      // sends batchRows rows per statement.
+      if (chooseWriteMode(mode, rows.length, this.#ctx.backend) === "copy") {
+        return await writeBatch(tx, this.#ctx.backend, kind, rows, "copy");
       }
-      if (!single) await writeSeriesUpdate(tx, kind, rows);
-      return total;
+      if (rows.length <= batchRows) {
+        return await writeBatch(tx, this.#ctx.backend, kind, rows, "insert");
+      }
+      // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
+      const unique = prepareRows(TABLES[kind], rows);
+      const total = emptyResult();
+      for (let i = 0; i < unique.length; i += batchRows) {
+        const batch = unique.slice(i, i + batchRows);
+        addResult(total, await writeBatch(tx, this.#ctx.backend, kind, batch, "insert", false));
+      }
+      await writeSeriesUpdate(tx, kind, unique);
+      return { ...total, rows: rows.length };
     });
     this.#ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);
     return result;

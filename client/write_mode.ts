@@ -2,17 +2,21 @@
 export const WRITE_MODES = ["auto", "insert", "copy"] as const;
 /**
  * `insert` sends each batch as one `INSERT ... SELECT FROM unnest(...)` with one array parameter
- * per column; `copy` streams it with COPY into a temporary staging table, then upserts from
- * there; `auto` picks by batch size and backend.
+ * per column; `copy` streams a whole write with COPY into a temporary staging table, then upserts
+ * it from there in one statement; `auto` picks by the write's size and the backend.
  */
 export type WriteMode = typeof WRITE_MODES[number];
 
 /**
- * Batches of at least this many rows go through COPY in `auto` mode on a server; smaller ones
- * through `unnest`. PGlite always uses `unnest` in `auto` mode: its COPY buffers the whole batch
- * in memory first and gains nothing. Chosen from `deno task bench` (see the README, Performance).
+ * Writes of at least this many rows go through COPY in `auto` mode on a server; smaller ones
+ * through `unnest`. Measured with `bench/write_modes.ts` (PostgreSQL 15, 2 cores, calls of N
+ * bars each its own unit of work, median of 3, rows/s into an empty table, unnest vs COPY):
+ * N=100: 6,108 vs 744; N=1,000: 20,828 vs 9,349; N=10,000: 25,030 vs 23,715; N=100,000:
+ * 18,982 vs 33,306. COPY pays about 100 ms per write before it gains, so it only wins on large
+ * writes; the crossover lies between 10,000 and 100,000 rows. PGlite always uses `unnest` in
+ * `auto` mode: its COPY reads the whole write from an in-memory file first and gains nothing.
  */
-export const AUTO_COPY_MIN_ROWS = 2_000;
+export const AUTO_COPY_MIN_ROWS = 25_000;
 
 /** Default rows per statement when a call or a stream is split into batches. */
 export const DEFAULT_BATCH_ROWS = 5_000;
