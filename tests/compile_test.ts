@@ -12,10 +12,13 @@ const compiled = await new Deno.Command(Deno.execPath(), {
   stdout: "piped",
   stderr: "piped",
 }).output();
-const log = new TextDecoder().decode(compiled.stderr);
+// deno colours its errors; strip that so the reason reads cleanly in the test name
+const log = new TextDecoder().decode(compiled.stderr).replace(/\x1b\[[0-9;]*m/g, "");
 const downloadFailed = !compiled.success &&
   /denort|download|dl\.deno\.land|failed to fetch|error sending request/i.test(log);
-const reason = log.split("\n").find((l) => /error/i.test(l))?.trim().slice(0, 160) ?? "unknown";
+const lines = log.split("\n").map((l) => l.trim());
+const reason = (lines.find((l) => /dns error|error sending request|failed to fetch/i.test(l)) ??
+  lines.find((l) => /error/i.test(l)) ?? "unknown").slice(0, 200);
 
 Deno.test({
   name: downloadFailed
