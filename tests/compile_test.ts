@@ -9,11 +9,11 @@ const binary = `${outDir}/mds`;
 const compiled = await new Deno.Command(Deno.execPath(), {
   args: ["compile", "-A", "--include", "migrations", "--output", binary, "cli/main.ts"],
   cwd: root,
+  env: { NO_COLOR: "1" }, // plain error text, so the reason reads cleanly in the test name
   stdout: "piped",
   stderr: "piped",
 }).output();
-// deno colours its errors; strip that so the reason reads cleanly in the test name
-const log = new TextDecoder().decode(compiled.stderr).replace(/\x1b\[[0-9;]*m/g, "");
+const log = new TextDecoder().decode(compiled.stderr);
 const downloadFailed = !compiled.success &&
   /denort|download|dl\.deno\.land|failed to fetch|error sending request/i.test(log);
 const lines = log.split("\n").map((l) => l.trim());
