@@ -9,7 +9,7 @@ export type WriteMode = typeof WRITE_MODES[number];
 
 /**
  * Writes of at least this many rows go through COPY in `auto` mode on a server; smaller ones
- * through `unnest`. Measured with `bench/write_modes.ts` (PostgreSQL 15, 2 cores, calls of N
+ * through `unnest`. Measured by the modes section of `deno task bench` (PostgreSQL 15, 2 cores, calls of N
  * bars each its own unit of work, median of 3, rows/s into an empty table, unnest vs COPY):
  * N=100: 6,108 vs 744; N=1,000: 20,828 vs 9,349; N=10,000: 25,030 vs 23,715; N=100,000:
  * 18,982 vs 33,306. COPY pays about 100 ms per write before it gains, so it only wins on large

@@ -1,0 +1,217 @@
+// Ingest into a server, side by side with psql's own bulk paths on the same table in the same
+// run: `\copy` append, `\copy` to staging + INSERT ... ON CONFLICT (empty table, every row
+// present, skipping unchanged rows), and the real `mds ingest-ndjson bars -` (empty table, then
+// the same input again).
+import { type Backend, createPostgresBackend, migrate } from "@mds/client";
+import { createServerDatabase } from "../testing/backends.ts";
+import { type BarFiles, CSV_COLUMNS } from "./_data.ts";
+import { runMds, runProc } from "./_proc.ts";
+import { type Spread, spread } from "./_stats.ts";
+
+/** Measured figures of one server, rows per second unless named otherwise. */
+export interface IngestFigures {
+  psqlAppend?: Spread;
+  psqlStageEmpty?: Spread;
+  psqlStagePresent?: Spread;
+  psqlStageSkip?: Spread;
+  mdsEmpty: Spread;
+  mdsReingest: Spread;
+  /** Rows whose tuple the re-ingest rewrote (largest over the runs). */
+  reingestRewritten: number;
+  /** Peak RSS of the `mds` process during the empty-table ingests, in bytes. */
+  mdsPeakRss: Spread;
+}
+
+const KEY = "ts, tenant_id, vendor, symbol, timeframe";
+const VALUES = ["open", "high", "low", "close", "volume"];
+
+function stageScript(csv: string, onConflict: "update" | "skip-unchanged"): string {
+  const set = VALUES.map((c) => `${c} = EXCLUDED.${c}`).join(", ");
+  const where = onConflict === "skip-unchanged"
+    ? ` WHERE (t.${VALUES.join(", t.")}) IS DISTINCT FROM (EXCLUDED.${VALUES.join(", EXCLUDED.")})`
+    : "";
+  return [
+    `CREATE TEMP TABLE stage AS SELECT ${CSV_COLUMNS} FROM mds_core.bars WITH NO DATA;`,
+    `\\copy stage (${CSV_COLUMNS}) FROM '${csv}' WITH (FORMAT csv)`,
+    `INSERT INTO mds_core.bars AS t (${CSV_COLUMNS}) SELECT ${CSV_COLUMNS} FROM stage`,
+    `  ON CONFLICT (${KEY}) DO UPDATE SET ${set}${where};`,
+  ].join("\n");
+}
+
+/** Options of {@linkcode benchIngest}. */
+export interface IngestBenchOptions {
+  /** A server URL; a scratch database is created there and dropped after. */
+  baseUrl: string;
+  /** Migrate with TimescaleDB (hypertables) instead of plain tables. */
+  timescale: boolean;
+  /** The data. */
+  files: BarFiles;
+  /** The tenant the CSV names. */
+  tenant: string;
+  /** Runs of each figure. */
+  runs: number;
+  /** psql, or undefined to skip the baselines. */
+  psql: string | undefined;
+  /** Progress lines. */
+  log: (line: string) => void;
+}
+
+/** Runs the ingest section on one server. */
+export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures> {
+  const db = await createServerDatabase(o.baseUrl);
+  const su = createPostgresBackend({ url: db.url, max: 1 });
+  const dir = await Deno.makeTempDir({ prefix: "mds-bench-sql-" });
+  try {
+    await migrate(su, { timescale: o.timescale ? "require" : "off" });
+    if (o.timescale) await pauseTimescaleJobs(su);
+    const rates: Record<string, number[]> = {};
+    const add = (name: string, seconds: number) =>
+      (rates[name] ??= []).push(o.files.rows / seconds);
+    const rss: number[] = [];
+    let rewritten = 0;
+    const psql = async (name: string, script: string) => {
+      const file = `${dir}/${name}.sql`;
+      await Deno.writeTextFile(file, script);
+      await su.query("CHECKPOINT");
+      const run = await runProc(o.psql!, [
+        "-X",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        db.url,
+        "-f",
+        file,
+      ], {
+        env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
+      });
+      add(name, run.seconds);
+    };
+    const mds = async (name: string) => {
+      await su.query("CHECKPOINT");
+      const run = await runMds(
+        ["--database-url", db.url, "--tenant", o.tenant, "ingest-ndjson", "bars", "-", "--json"],
+        {},
+        o.files.ndjson,
+      );
+      add(name, run.seconds);
+      return { run, summary: JSON.parse(run.stdout.trim().split("\n").pop()!) };
+    };
+    for (let r = 1; r <= o.runs; r++) {
+      if (o.psql) {
+        await reset(su);
+        await psql(
+          "psqlAppend",
+          `\\copy mds_core.bars (${CSV_COLUMNS}) FROM '${o.files.csv}' WITH (FORMAT csv)`,
+        );
+        await expectRows(su, o.files.rows, "psql append");
+        await reset(su);
+        await psql("psqlStageEmpty", stageScript(o.files.csv, "update"));
+        await psql("psqlStageSkip", stageScript(o.files.csv, "skip-unchanged"));
+        await psql("psqlStagePresent", stageScript(o.files.csv, "update"));
+        await expectRows(su, o.files.rows, "psql staging upsert");
+      }
+      await reset(su);
+      const empty = await mds("mdsEmpty");
+      if (empty.summary.inserted !== o.files.rows) {
+        throw new Error(`mds ingest inserted ${empty.summary.inserted} of ${o.files.rows} rows`);
+      }
+      await expectRows(su, o.files.rows, "mds ingest");
+      rss.push(empty.run.peakRssBytes);
+      const xid = (await su.query<{ xid: string }>(
+        "SELECT (txid_current() % 4294967296)::text AS xid",
+      ))[0]!.xid;
+      const again = await mds("mdsReingest");
+      if (again.summary.unchanged !== o.files.rows) {
+        throw new Error(`re-ingest: ${JSON.stringify(again.summary)}`);
+      }
+      const [changed] = await su.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM mds_core.bars WHERE xmin::text::bigint >= $1::bigint",
+        [xid],
+      );
+      rewritten = Math.max(rewritten, changed!.n);
+      o.log(`  run ${r}/${o.runs}: ${summaryLine(rates)}`);
+    }
+    const fig = (name: string) => (rates[name] ? spread(rates[name]) : undefined);
+    const figures: IngestFigures = {
+      mdsEmpty: fig("mdsEmpty")!,
+      mdsReingest: fig("mdsReingest")!,
+      reingestRewritten: rewritten,
+      mdsPeakRss: spread(rss),
+    };
+    if (o.psql) {
+      figures.psqlAppend = fig("psqlAppend")!;
+      figures.psqlStageEmpty = fig("psqlStageEmpty")!;
+      figures.psqlStagePresent = fig("psqlStagePresent")!;
+      figures.psqlStageSkip = fig("psqlStageSkip")!;
+    }
+    return figures;
+  } finally {
+    await su.close();
+    await db.drop();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function summaryLine(rates: Record<string, number[]>): string {
+  return Object.entries(rates).map(([k, v]) => `${k} ${Math.round(v[v.length - 1]!)}`).join(", ");
+}
+
+async function reset(su: Backend): Promise<void> {
+  await su.query("TRUNCATE mds_core.bars, mds_core.latest_prices, mds_core.ingest_cursors");
+}
+
+async function expectRows(su: Backend, rows: number, what: string): Promise<void> {
+  const [row] = await su.query<{ n: number }>("SELECT count(*)::int AS n FROM mds_core.bars");
+  const n = row!.n;
+  if (n !== rows) throw new Error(`${what} left ${n} rows, expected ${rows}`);
+}
+
+/** Stops TimescaleDB's policy jobs so compression or refreshes cannot run during a measurement. */
+async function pauseTimescaleJobs(su: Backend): Promise<void> {
+  await su.query(
+    `SELECT alter_job(job_id, scheduled => false) FROM timescaledb_information.jobs
+     WHERE job_id >= 1000`,
+  );
+}
+
+/** Peak RSS of `mds ingest-ndjson bars -` into an empty table, `runs` times per input. */
+export async function benchRss(o: {
+  baseUrl: string;
+  inputs: readonly BarFiles[];
+  tenant: string;
+  runs: number;
+  log: (line: string) => void;
+}): Promise<{ rows: number; peakRss: Spread; rate: Spread }[]> {
+  const db = await createServerDatabase(o.baseUrl);
+  const su = createPostgresBackend({ url: db.url, max: 1 });
+  const out = [];
+  try {
+    await migrate(su, { timescale: "off" });
+    for (const files of o.inputs) {
+      const peaks: number[] = [];
+      const rates: number[] = [];
+      for (let r = 1; r <= o.runs; r++) {
+        await reset(su);
+        const run = await runMds(
+          ["--database-url", db.url, "--tenant", o.tenant, "ingest-ndjson", "bars", "-", "--json"],
+          {},
+          files.ndjson,
+        );
+        await expectRows(su, files.rows, "mds ingest");
+        peaks.push(run.peakRssBytes);
+        rates.push(files.rows / run.seconds);
+        o.log(
+          `  ${files.rows} rows, run ${r}/${o.runs}: peak RSS ${
+            (run.peakRssBytes / 2 ** 20).toFixed(1)
+          } MiB`,
+        );
+      }
+      out.push({ rows: files.rows, peakRss: spread(peaks), rate: spread(rates) });
+    }
+  } finally {
+    await su.close();
+    await db.drop();
+  }
+  return out;
+}
