@@ -8,6 +8,8 @@ export function toText(type: ColumnType, value: unknown): string | null {
     case "timestamptz":
       return (value as Date).toISOString();
     case "float8":
+      // String(-0) is "0": spell the sign so a stored -0 reads back as -0
+      return Object.is(value, -0) ? "-0" : String(value);
     case "int8":
       return String(value);
     case "text[]":

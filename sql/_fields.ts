@@ -7,21 +7,32 @@ export class Refusal {
   constructor(readonly reason: string) {}
 }
 
-type Parse<O> = (value: unknown) => O | Refusal;
+/** A field rule: the normalised value, or why it is refused. */
+export type Parse<O> = (value: unknown) => O | Refusal;
+
+// The rule behind each schema made by field(), so compileModel() can run the rules directly.
+const RULES = new WeakMap<object, Parse<unknown>>();
 
 /**
  * Wraps a parse function as a zod schema whose input type is `I`, so exported schemas can be
  * annotated against declared interfaces.
  */
 export function field<O, I>(parse: Parse<O>): z.ZodType<O, I> {
-  return z.custom<I>(() => true).transform((value, ctx) => {
+  const schema = z.custom<I>(() => true).transform((value, ctx) => {
     const out = parse(value);
     if (out instanceof Refusal) {
       ctx.issues.push({ code: "custom", message: out.reason, input: value });
       return z.NEVER;
     }
     return out;
-  }) as unknown as z.ZodType<O, I>;
+  });
+  RULES.set(schema, parse);
+  return schema as unknown as z.ZodType<O, I>;
+}
+
+/** The rule of a schema made by {@linkcode field}, or undefined for any other schema. */
+export function ruleOf(schema: object): Parse<unknown> | undefined {
+  return RULES.get(schema);
 }
 
 /** Lets `undefined` and `null` through as `null`, and parses anything else with `parse`. */
@@ -153,8 +164,12 @@ export const count: Parse<number> = (value) => {
   const missing = required(value);
   if (missing) return missing;
   if (typeof value !== "number") return new Refusal(`expected a number, got ${typeName(value)}`);
-  if (!Number.isSafeInteger(value)) return new Refusal("must be a whole number");
+  if (!Number.isInteger(value)) return new Refusal("must be a whole number");
   if (value < 0) return new Refusal("must not be negative");
+  // above 2^53 - 1 a JSON number no longer reads back as written: 2^53 + 1 arrives as 2^53
+  if (value > Number.MAX_SAFE_INTEGER) {
+    return new Refusal(`must be a whole number no larger than ${Number.MAX_SAFE_INTEGER}`);
+  }
   return value;
 };
 

@@ -11,7 +11,7 @@ import {
   withDefault,
 } from "./_fields.ts";
 import { oneOf } from "./_fields.ts";
-import { type Equal, parseWith } from "./_model.ts";
+import { compileModel, type Equal, type Problem, pushProblem } from "./_model.ts";
 import type { Model } from "./model.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
 
@@ -71,7 +71,7 @@ export interface BarInput {
   trade_count?: number | null | undefined;
 }
 
-const barShape = z.object({
+const barFields = z.object({
   tenant_id: field<string, string>(uuid).optional(),
   ts: field<Date, string | number | Date>(timestamp),
   vendor: field<string, string>(vendor),
@@ -84,16 +84,20 @@ const barShape = z.object({
   volume: field<number, number | undefined>(withDefault(count, 0)).optional(),
   vwap: field<number | null, number | null | undefined>(nullable(price)).optional(),
   trade_count: field<number | null, number | null | undefined>(nullable(count)).optional(),
-}).check((ctx) => {
-  const b = ctx.value;
-  const refuse = (path: "high" | "low", value: number, reason: string) =>
-    ctx.issues.push({ code: "custom", path: [path], input: value, message: reason });
+});
+type BarFields = z.output<typeof barFields>;
+
+function barProblem(b: BarFields): Problem | undefined {
   if (b.high < Math.max(b.open, b.close, b.low)) {
-    refuse("high", b.high, "is below the open, close or low");
-  } else if (b.low > Math.min(b.open, b.close)) {
-    refuse("low", b.low, "is above the open or close");
+    return { field: "high", value: b.high, reason: "is below the open, close or low" };
   }
-}).transform((b): Bar => ({
+  if (b.low > Math.min(b.open, b.close)) {
+    return { field: "low", value: b.low, reason: "is above the open or close" };
+  }
+  return undefined;
+}
+
+const toBar = (b: BarFields): Bar => ({
   tenant_id: b.tenant_id,
   ts: b.ts,
   vendor: b.vendor,
@@ -106,7 +110,10 @@ const barShape = z.object({
   volume: b.volume ?? 0,
   vwap: b.vwap ?? null,
   trade_count: b.trade_count ?? null,
-}));
+});
+
+const barShape = barFields.check((ctx) => pushProblem(ctx, barProblem(ctx.value))).transform(toBar);
+const fastBar = compileModel("bar", barFields, toBar, barProblem);
 
 /** The zod model of a {@linkcode Bar}. */
 export const BarSchema: Model<Bar, BarInput> = barShape;
@@ -136,5 +143,5 @@ const _inputMatches: Equal<z.input<typeof barShape>, BarInput> = true;
  * ```
  */
 export function parseBar(input: unknown, index?: number): Bar {
-  return parseWith(BarSchema, "bar", input, index);
+  return fastBar(input, index);
 }

@@ -1,8 +1,8 @@
-import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
+import { type InvalidCase, testRejections, testSameAsModel } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Bar, type BarInput, parseBar } from "./bar.ts";
-import type { BarSchema } from "./bar.ts";
+import { BarSchema } from "./bar.ts";
 import { ValidationError } from "./errors.ts";
 import type { Equal } from "./_model.ts";
 
@@ -106,6 +106,23 @@ const invalid: InvalidCase[] = [
 ];
 
 testRejections("parseBar", "bar", parseBar, ok, invalid, 7);
+testSameAsModel("parseBar", "bar", parseBar, BarSchema, ok, invalid, [
+  {
+    ...ok,
+    ts: "2024-01-02T09:30:00.250-05:00",
+    vendor: " Polygon ",
+    symbol: " brk.b ",
+    volume: undefined,
+  },
+  {
+    ...ok,
+    ts: Date.UTC(2024, 0, 2),
+    vwap: 10.5,
+    trade_count: 12,
+    tenant_id: "6F1C7A54-3B1E-4C8E-9A57-2D4BE1F0A001",
+  },
+  { ...ok, ts: new Date("2024-01-02T00:00:00Z"), vwap: null, trade_count: null, extra: "ignored" },
+]);
 
 Deno.test("parseBar() rejects a value that is not an object", () => {
   const err = assertThrows(() => parseBar("hello"), ValidationError);

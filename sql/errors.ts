@@ -149,5 +149,12 @@ export function quote(value: unknown): string {
       text = String(value);
     }
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (text.length <= 80) return text;
+  // never end on the first half of a surrogate pair: it would print as U+FFFD
+  const end = isHighSurrogate(text.charCodeAt(76)) ? 76 : 77;
+  return `${text.slice(0, end)}...`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

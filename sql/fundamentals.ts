@@ -11,7 +11,7 @@ import {
   uuid,
   vendor,
 } from "./_fields.ts";
-import { type Equal, parseWith } from "./_model.ts";
+import { compileModel, type Equal } from "./_model.ts";
 import type { Model } from "./model.ts";
 
 /** Company fundamentals as of one date, as stored. */
@@ -72,7 +72,7 @@ export interface FundamentalsInput {
 
 type N = number | null;
 type NIn = number | null | undefined;
-const fundamentalsShape = z.object({
+const fundamentalsFields = z.object({
   tenant_id: field<string, string>(uuid).optional(),
   asof: field<string, string>(calendarDate),
   vendor: field<string, string>(vendor),
@@ -87,7 +87,9 @@ const fundamentalsShape = z.object({
   extra: field<Record<string, unknown> | null, Record<string, unknown> | null | undefined>(
     nullable(jsonObject),
   ).optional(),
-}).transform((f): Fundamentals => ({
+});
+
+const toFundamentals = (f: z.output<typeof fundamentalsFields>): Fundamentals => ({
   tenant_id: f.tenant_id,
   asof: f.asof,
   vendor: f.vendor,
@@ -100,7 +102,10 @@ const fundamentalsShape = z.object({
   shares_outstanding: f.shares_outstanding ?? null,
   dividend_yield: f.dividend_yield ?? null,
   extra: f.extra ?? null,
-}));
+});
+
+const fundamentalsShape = fundamentalsFields.transform(toFundamentals);
+const fastFundamentals = compileModel("fundamentals", fundamentalsFields, toFundamentals);
 
 /** The zod model of {@linkcode Fundamentals}. */
 export const FundamentalsSchema: Model<Fundamentals, FundamentalsInput> = fundamentalsShape;
@@ -127,5 +132,5 @@ const _inputMatches: Equal<z.input<typeof fundamentalsShape>, FundamentalsInput>
  * ```
  */
 export function parseFundamentals(input: unknown, index?: number): Fundamentals {
-  return parseWith(FundamentalsSchema, "fundamentals", input, index);
+  return fastFundamentals(input, index);
 }

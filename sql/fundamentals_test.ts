@@ -1,8 +1,8 @@
-import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
+import { type InvalidCase, testRejections, testSameAsModel } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Fundamentals, type FundamentalsInput, parseFundamentals } from "./fundamentals.ts";
-import type { FundamentalsSchema } from "./fundamentals.ts";
+import { FundamentalsSchema } from "./fundamentals.ts";
 import { ValidationError } from "./errors.ts";
 import type { Equal } from "./_model.ts";
 
@@ -172,6 +172,18 @@ const invalid: InvalidCase[] = [
 ];
 
 testRejections("parseFundamentals", "fundamentals", parseFundamentals, ok, invalid, 3);
+testSameAsModel(
+  "parseFundamentals",
+  "fundamentals",
+  parseFundamentals,
+  FundamentalsSchema,
+  ok,
+  invalid,
+  [
+    { ...ok, extra: null, market_cap: undefined, pe_ratio: -3 },
+    { asof: "2024-02-29", vendor: "FMP", symbol: "msft" },
+  ],
+);
 
 Deno.test("parseFundamentals() rejects a circular extra object as not serialisable", () => {
   const extra: Record<string, unknown> = {};

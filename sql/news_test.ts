@@ -1,8 +1,8 @@
-import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
+import { type InvalidCase, testRejections, testSameAsModel } from "../testing/model_cases.ts";
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import { type News, newsId, type NewsInput, parseNews } from "./news.ts";
-import type { NewsSchema } from "./news.ts";
+import { NewsSchema } from "./news.ts";
 import { ValidationError } from "./errors.ts";
 import type { Equal } from "./_model.ts";
 
@@ -300,6 +300,11 @@ const invalid: InvalidCase[] = [
 ];
 
 testRejections("parseNews", "news", parseNews, ok, invalid, 2);
+testSameAsModel("parseNews", "news", parseNews, NewsSchema, ok, invalid, [
+  { ...ok, id: undefined, symbols: undefined, url: null, summary: "", source: undefined },
+  { ...ok, id: undefined, url: undefined, symbols: ["aapl", " AAPL ", "msft"], sentiment: -1 },
+  { ...ok, title: "tab\tnewline\nbackslash\\ \u{1F680} 株式", published_at: 0 },
+]);
 
 Deno.test("parseNews() shortens a huge value in the message but keeps it whole on the error", () => {
   const title = "x".repeat(2_001);

@@ -13,7 +13,7 @@ import {
   uuid,
   vendor,
 } from "./_fields.ts";
-import { type Equal, parseWith } from "./_model.ts";
+import { compileModel, type Equal, type Problem, pushProblem } from "./_model.ts";
 import type { Model } from "./model.ts";
 
 /** Option sides. */
@@ -113,7 +113,7 @@ const strike = (value: unknown): number | Refusal => {
 };
 
 type N = number | null;
-const optionShape = z.object({
+const optionFields = z.object({
   tenant_id: field<string, string>(uuid).optional(),
   ts: field<Date, string | number | Date>(timestamp),
   vendor: field<string, string>(vendor),
@@ -132,12 +132,15 @@ const optionShape = z.object({
   theta: field<N, NIn>(nullable(finite)).optional(),
   vega: field<N, NIn>(nullable(finite)).optional(),
   underlying_price: field<N, NIn>(nullable(price)).optional(),
-}).check((ctx) => {
-  const o = ctx.value;
-  if (o.bid != null && o.ask != null && o.ask < o.bid) {
-    ctx.issues.push({ code: "custom", path: ["ask"], input: o.ask, message: "is below the bid" });
-  }
-}).transform((o): OptionSnap => ({
+});
+type OptionFields = z.output<typeof optionFields>;
+
+const optionProblem = (o: OptionFields): Problem | undefined =>
+  o.bid != null && o.ask != null && o.ask < o.bid
+    ? { field: "ask", value: o.ask, reason: "is below the bid" }
+    : undefined;
+
+const toOptionSnap = (o: OptionFields): OptionSnap => ({
   tenant_id: o.tenant_id,
   ts: o.ts,
   vendor: o.vendor,
@@ -156,7 +159,11 @@ const optionShape = z.object({
   theta: o.theta ?? null,
   vega: o.vega ?? null,
   underlying_price: o.underlying_price ?? null,
-}));
+});
+
+const optionShape = optionFields.check((ctx) => pushProblem(ctx, optionProblem(ctx.value)))
+  .transform(toOptionSnap);
+const fastOption = compileModel("option", optionFields, toOptionSnap, optionProblem);
 
 /** The zod model of an {@linkcode OptionSnap}. */
 export const OptionSnapSchema: Model<OptionSnap, OptionSnapInput> = optionShape;
@@ -184,5 +191,5 @@ const _inputMatches: Equal<z.input<typeof optionShape>, OptionSnapInput> = true;
  * ```
  */
 export function parseOptionSnap(input: unknown, index?: number): OptionSnap {
-  return parseWith(OptionSnapSchema, "option", input, index);
+  return fastOption(input, index);
 }

@@ -1,4 +1,4 @@
-import { type InvalidCase, testRejections } from "../testing/model_cases.ts";
+import { type InvalidCase, testRejections, testSameAsModel } from "../testing/model_cases.ts";
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import type { ModelInput, ModelOutput } from "./model.ts";
 import {
@@ -7,7 +7,7 @@ import {
   type OptionSnapInput,
   parseOptionSnap,
 } from "./option_snap.ts";
-import type { OptionSnapSchema } from "./option_snap.ts";
+import { OptionSnapSchema } from "./option_snap.ts";
 import { ValidationError } from "./errors.ts";
 import type { Equal } from "./_model.ts";
 
@@ -174,6 +174,10 @@ const invalid: InvalidCase[] = [
 ];
 
 testRejections("parseOptionSnap", "option", parseOptionSnap, ok, invalid, 4);
+testSameAsModel("parseOptionSnap", "option", parseOptionSnap, OptionSnapSchema, ok, invalid, [
+  { ...ok, option_type: "p", bid: undefined, ask: 0, delta: -1 },
+  { ...ok, bid: null, ask: null, last: null, volume: null, gamma: undefined, symbol: "spy" },
+]);
 
 Deno.test("parseOptionSnap() quotes both the field and the value in its message", () => {
   const err = assertThrows(() => parseOptionSnap({ ...ok, option_type: "x" }), ValidationError);

@@ -50,7 +50,9 @@ function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
   let key = "";
   for (const name of spec.key) {
     const col = spec.columns.find((c) => c.name === name)!;
-    key += (toText(col.type, row[name]) ?? "") + KEY_SEPARATOR;
+    const value = row[name];
+    // -0 and 0 are one key to PostgreSQL (float8 equality), so they must be one key here too
+    key += (toText(col.type, Object.is(value, -0) ? 0 : value) ?? "") + KEY_SEPARATOR;
   }
   return key;
 }
@@ -146,7 +148,12 @@ function sideEffects(spec: TableSpec): string[] {
   return [];
 }
 
-/** Advances the cursor of each series in the batch; bars have one series per timeframe. */
+/**
+ * Advances the cursor of each series in the batch; bars have one series per timeframe. The
+ * `ORDER BY` makes concurrent writers lock cursor rows in one order: without it a hash
+ * aggregate emits the series in an order that depends on which series a batch holds, and two
+ * batches sharing series deadlock (40P01).
+ */
 function cursorCte(dataset: string, perTimeframe: boolean): string {
   const timeframe = perTimeframe ? "timeframe" : "''";
   const groupBy = perTimeframe
@@ -156,6 +163,7 @@ function cursorCte(dataset: string, perTimeframe: boolean): string {
   INSERT INTO mds.ingest_cursors AS c (tenant_id, dataset, vendor, symbol, timeframe, last_ts)
   SELECT tenant_id, '${dataset}', vendor, symbol, ${timeframe}, max(ts) FROM input
   GROUP BY ${groupBy}
+  ORDER BY ${groupBy}
   ON CONFLICT (tenant_id, dataset, vendor, symbol, timeframe) DO UPDATE
   SET last_ts = EXCLUDED.last_ts, updated_at = now()
   WHERE EXCLUDED.last_ts > c.last_ts

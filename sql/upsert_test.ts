@@ -5,7 +5,14 @@ import { parseFundamentals } from "./fundamentals.ts";
 import { parseNews } from "./news.ts";
 import { parseOptionSnap } from "./option_snap.ts";
 import { type ColumnType, ROW_KINDS, type RowKind, TABLES, type TableSpec } from "./tables.ts";
-import { buildStageTable, buildUpsert, copyTarget, prepareRows, stageTable } from "./upsert.ts";
+import {
+  buildSeriesUpdate,
+  buildStageTable,
+  buildUpsert,
+  copyTarget,
+  prepareRows,
+  stageTable,
+} from "./upsert.ts";
 
 const T1 = "00000000-0000-4000-8000-000000000001";
 const T2 = "00000000-0000-4000-8000-000000000002";
@@ -283,6 +290,35 @@ Deno.test("buildUpsert(bars) keeps latest_prices and ingest_cursors current in t
     assertIncludes(q.text, "'bars'");
   }
 });
+
+/** The `INSERT INTO <table> ... ON CONFLICT` part of a statement, up to ON CONFLICT. */
+function insertInto(text: string, table: string): string {
+  const at = text.indexOf(`INSERT INTO ${table} `);
+  assert(at >= 0, `no insert into ${table} in ${text}`);
+  return text.slice(at, text.indexOf("ON CONFLICT", at));
+}
+
+for (const [kind, series] of [["bars", "timeframe"], ["options", ""]] as const) {
+  Deno.test(`buildUpsert(${kind}) and buildSeriesUpdate(${kind}) lock series rows in key order, so concurrent writers cannot deadlock`, () => {
+    const rows = rowsByKind[kind];
+    const statements = [
+      buildUpsert(TABLES[kind], { kind: "unnest", rows }).text,
+      buildUpsert(TABLES[kind], { kind: "stage", table: "s" }).text,
+      buildSeriesUpdate(TABLES[kind], rows)!.text,
+    ];
+    const byKey = `ORDER BY tenant_id, vendor, symbol${series ? `, ${series}` : ""}`;
+    for (const text of statements) {
+      // a GROUP BY alone may run as a hash aggregate, whose output order depends on the groups
+      assert(insertInto(text, "mds.ingest_cursors").trimEnd().endsWith(byKey), text);
+      if (kind === "bars") {
+        assertIncludes(
+          insertInto(text, "mds.latest_prices"),
+          "ORDER BY tenant_id, vendor, symbol,",
+        );
+      }
+    }
+  });
+}
 
 for (const kind of ["news", "fundamentals"] as const) {
   Deno.test(`buildUpsert(${kind}) touches neither ingest_cursors nor latest_prices`, () => {
