@@ -1,5 +1,6 @@
-// Request-body parsing and deadlines shared by the routes.
-import type { Context } from "hono";
+// Request-body parsing, the body-size limit and deadlines shared by the routes.
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { AdminHttpError, type BodyIssue } from "./errors.ts";
 
@@ -19,13 +20,67 @@ function quote(value: unknown): string {
 }
 
 /**
+ * The answer to a request body that could not be read to its end: the client closed or reset
+ * the connection before sending as many bytes as it declared, or broke the chunked coding. The
+ * fault is the client's, so 400, not 500.
+ *
+ * @param cause What reading the body threw.
+ * @returns 400 `MDS_ADMIN_BAD_JSON`.
+ */
+function unreadableBody(cause: unknown): AdminHttpError {
+  const err = new AdminHttpError(
+    400,
+    "MDS_ADMIN_BAD_JSON",
+    "Request body could not be read: the connection ended before the body did",
+  );
+  err.cause = cause;
+  return err;
+}
+
+/**
+ * Middleware refusing request bodies over `maxSize` bytes with 413
+ * `MDS_ADMIN_PAYLOAD_TOO_LARGE`, whether the size is declared in `Content-Length` or only
+ * found by counting a chunked body; a body that ends early answers 400 `MDS_ADMIN_BAD_JSON`.
+ *
+ * @param maxSize The largest body accepted, in bytes.
+ * @returns The middleware.
+ */
+export function limitBody(maxSize: number): MiddlewareHandler {
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AdminHttpError(
+        413,
+        "MDS_ADMIN_PAYLOAD_TOO_LARGE",
+        `Request body exceeds ${maxSize} bytes`,
+      );
+    },
+  });
+  return async (c, next) => {
+    let reading = true;
+    try {
+      return await limit(c, () => {
+        reading = false;
+        return next();
+      });
+    } catch (err) {
+      // Before next() the middleware only reads the body: anything else it throws there is the
+      // connection failing under it.
+      if (reading && !(err instanceof AdminHttpError)) throw unreadableBody(err);
+      throw err;
+    }
+  };
+}
+
+/**
  * Reads the request body as JSON and validates it with `schema`.
  *
  * @param c The request context.
  * @param schema The zod schema of the body.
  * @param allowEmpty Treat an empty body as `{}`.
  * @returns The parsed body.
- * @throws {AdminHttpError} 400 `MDS_ADMIN_BAD_JSON` when the body is not JSON, 400
+ * @throws {AdminHttpError} 400 `MDS_ADMIN_BAD_JSON` when the body is not JSON or ends before
+ * its declared length, 400
  * `MDS_VALIDATION` naming the first offending field when it fails the schema.
  */
 export async function readBody<T>(
@@ -33,7 +88,12 @@ export async function readBody<T>(
   schema: z.ZodType<T>,
   allowEmpty = false,
 ): Promise<T> {
-  const text = await c.req.text();
+  let text: string;
+  try {
+    text = await c.req.text();
+  } catch (err) {
+    throw unreadableBody(err);
+  }
   let input: unknown;
   if (text.trim() === "") {
     if (!allowEmpty) {

@@ -1,11 +1,10 @@
 import { ConfigError } from "@mds/client";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { matchedRoutes } from "hono/route";
 import { Registry } from "prom-client";
 import { bearerAuth, TOKEN_SYNTAX } from "./_auth.ts";
 import type { AppContext } from "./_context.ts";
-import { withDeadline } from "./_http.ts";
+import { limitBody, withDeadline } from "./_http.ts";
 import { appMetrics, type DbFigures } from "./_metrics.ts";
 import { errorResponse } from "./_respond.ts";
 import { jobsMetrics } from "./_jobs_metrics.ts";
@@ -15,7 +14,6 @@ import { migrateRoutes } from "./_routes_migrate.ts";
 import { opsRoutes } from "./_routes_ops.ts";
 import { timescaleRoutes } from "./_routes_timescale.ts";
 import type { AdminClient } from "./admin_client.ts";
-import { AdminHttpError } from "./errors.ts";
 import { jsonLogger, type Logger, type LogLevel } from "./logger.ts";
 import type { MetricsRegistry } from "./metrics_registry.ts";
 import { writeMetrics } from "./write_metrics.ts";
@@ -191,16 +189,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
     version: options.version ?? "unknown",
     dbTimeoutMs,
     auth: bearerAuth(options.adminToken),
-    limit: bodyLimit({
-      maxSize: options.bodyLimitBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new AdminHttpError(
-          413,
-          "MDS_ADMIN_PAYLOAD_TOO_LARGE",
-          `Request body exceeds ${options.bodyLimitBytes ?? 1024 * 1024} bytes`,
-        );
-      },
-    }),
+    limit: limitBody(options.bodyLimitBytes ?? 1024 * 1024),
   };
 
   const app = new Hono();
