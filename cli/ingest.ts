@@ -1,6 +1,6 @@
 import { BatchProcessor, type TenantApi, type WriteMode } from "@mds/client";
-import { MdsError, quote, type RowKind, ValidationError } from "@mds/sql";
-import { maybeGunzip, readLines } from "./ndjson_lines.ts";
+import { MdsError, quote, type RowKind, type RowOf, ValidationError } from "@mds/sql";
+import { maybeGunzip, readLineBatches } from "./ndjson_lines.ts";
 
 /** Settings of one NDJSON ingest. */
 export interface IngestOptions {
@@ -116,37 +116,42 @@ export async function ingestNdjson(options: IngestOptions): Promise<IngestSummar
   try {
     const input = await maybeGunzip(options.input);
     const rejects = options.rejects;
-    const lines = readLines(input, options.maxLineBytes, {
+    const batches = readLineBatches(input, options.maxLineBytes, {
       signal: options.signal,
       // over-long lines go to the rejects file verbatim as they stream by
       onOverflow: rejects ? (bytes) => rejects.write(bytes) : undefined,
     });
-    for await (const line of lines) {
-      summary.lines++;
-      bytes += line.size + 1;
-      let reason: string | null = null;
-      if (line.problem === "too long") reason = `line is longer than ${options.maxLineBytes} bytes`;
-      else if (line.problem === "invalid UTF-8") reason = "line is not valid UTF-8";
-      else if (line.text!.trim() === "") {
-        summary.blank++;
-        continue;
-      } else {
-        reason = await accept(options, batch, line.text!, line.number, line.size);
-      }
-      if (reason === null) {
-        summary.accepted++;
-        continue;
-      }
-      summary.rejected++;
-      options.onReject(line.number, reason);
-      if (rejects) {
-        if (line.bytes.length > 0) await rejects.write(line.bytes);
-        await rejects.write(NEWLINE);
-      }
-      if (options.strict) {
-        summary.stopped_at_line = line.number;
-        stopped = true;
-        break;
+    read: for await (const lines of batches) {
+      for (const line of lines) {
+        summary.lines++;
+        bytes += line.size + 1;
+        let reason: string | null;
+        if (line.problem === "too long") {
+          reason = `line is longer than ${options.maxLineBytes} bytes`;
+        } else if (line.problem === "invalid UTF-8") reason = "line is not valid UTF-8";
+        else if (line.text!.trim() === "") {
+          summary.blank++;
+          continue;
+        } else {
+          const row = accept(options, line.text!, line.number);
+          if (typeof row !== "string") {
+            await batch.addValidated(options.kind, row, line.size);
+            summary.accepted++;
+            continue;
+          }
+          reason = row;
+        }
+        summary.rejected++;
+        options.onReject(line.number, reason);
+        if (rejects) {
+          if (line.bytes.length > 0) await rejects.write(line.bytes);
+          await rejects.write(NEWLINE);
+        }
+        if (options.strict) {
+          summary.stopped_at_line = line.number;
+          stopped = true;
+          break read;
+        }
       }
     }
     summary.interrupted = options.signal?.aborted ?? false;
@@ -168,23 +173,20 @@ export async function ingestNdjson(options: IngestOptions): Promise<IngestSummar
   return summary;
 }
 
-/** Parses and buffers one line; returns why it was refused, or null. */
-async function accept(
+/** Parses and validates one line: the row, or why it was refused. */
+function accept(
   options: IngestOptions,
-  batch: BatchProcessor,
   text: string,
   number: number,
-  size: number,
-): Promise<string | null> {
+): RowOf[RowKind] | string {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     return `invalid JSON: ${(err as Error).message}`;
   }
-  let row;
   try {
-    row = options.api.validate(options.kind, value, number);
+    return options.api.validate(options.kind, value, number);
   } catch (err) {
     if (err instanceof ValidationError) {
       return err.field === ""
@@ -194,6 +196,4 @@ async function accept(
     if (err instanceof MdsError && err.code === "MDS_TENANT_DENIED") return err.message;
     throw err;
   }
-  await batch.addValidated(options.kind, row, size);
-  return null;
 }

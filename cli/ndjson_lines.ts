@@ -70,6 +70,19 @@ export async function* readLines(
   maxLineBytes: number,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<InputLine> {
+  for await (const lines of readLineBatches(input, maxLineBytes, options)) yield* lines;
+}
+
+/**
+ * {@linkcode readLines} a chunk at a time: the complete lines of each chunk read, as one array.
+ * Ingest takes lines this way, so the cost of an asynchronous step is paid per chunk rather
+ * than per line; memory stays bounded by the chunk size.
+ */
+export async function* readLineBatches(
+  input: ReadableStream<Uint8Array>,
+  maxLineBytes: number,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<InputLine[]> {
   const { signal, onOverflow } = options;
   const reader = input.getReader();
   // A read blocked on a quiet input (a terminal, a pipe) ends when the signal fires: cancelling
@@ -117,6 +130,7 @@ export async function* readLines(
     }
   };
 
+  let lines: InputLine[] = [];
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -129,6 +143,11 @@ export async function* readLines(
         if (!tooLong && size > maxLineBytes) {
           tooLong = true;
           if (onOverflow) {
+            // the lines before this one reach the consumer first, so its sink sees them first
+            if (lines.length > 0) {
+              yield lines;
+              lines = [];
+            }
             // hand over what is held, then let the rest stream through to the sink
             for (const part of parts) await onOverflow(part);
             await onOverflow(segment);
@@ -147,11 +166,15 @@ export async function* readLines(
           kept += segment.length;
         }
         if (nl === -1) break;
-        yield finish();
+        lines.push(finish());
         from = nl + 1;
       }
+      if (lines.length > 0) {
+        yield lines;
+        lines = [];
+      }
     }
-    if (size > 0 && !signal?.aborted) yield finish();
+    if (size > 0 && !signal?.aborted) yield [finish()];
   } finally {
     signal?.removeEventListener("abort", stop);
     reader.releaseLock();

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { type InputLine, maybeGunzip, readLines } from "./ndjson_lines.ts";
+import { type InputLine, maybeGunzip, readLineBatches, readLines } from "./ndjson_lines.ts";
 
 function streamOf(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array> {
   const enc = new TextEncoder();
@@ -78,4 +78,16 @@ Deno.test("readLines() hands an over-long line to onOverflow whole, across chunk
   ) out.push([l.number, l.problem, l.bytes.length, l.size]);
   assertEquals(out, [[1, null, 1, 1], [2, "too long", 0, 3_000], [3, null, 1, 1]]);
   assertEquals(new TextDecoder().decode(new Uint8Array(spilled.flatMap((b) => [...b]))), big);
+});
+
+Deno.test("readLineBatches() yields a chunk's lines together, and hands earlier lines over before an overflow", async () => {
+  const events: string[] = [];
+  const batches = readLineBatches(streamOf(["a\nb\n" + "x".repeat(50) + "\nc\nd"]), 10, {
+    onOverflow: (bytes) => {
+      events.push(`overflow ${bytes.length}`);
+      return Promise.resolve();
+    },
+  });
+  for await (const batch of batches) events.push(batch.map((l) => l.text ?? l.problem).join(","));
+  assertEquals(events, ["a,b", "overflow 50", "too long,c", "d"]);
 });

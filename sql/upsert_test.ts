@@ -11,6 +11,7 @@ import {
   buildUpsert,
   copyTarget,
   prepareRows,
+  rowKey,
   stageTable,
 } from "./upsert.ts";
 
@@ -581,4 +582,35 @@ Deno.test("copyTarget() names the staging table and lists the columns in order",
       "ask, last, volume, open_interest, implied_volatility, delta, gamma, theta, vega, " +
       "underlying_price)",
   );
+});
+
+Deno.test("rowKey() orders bar keys by time across the years 0001 to 9999, as strings", () => {
+  const t = "00000000-0000-4000-8000-000000000001";
+  const instants = [
+    new Date(0).setUTCFullYear(1, 0, 1),
+    Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+    0,
+    1,
+    Date.UTC(2024, 0, 2, 14, 30),
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+  ];
+  const keys = instants.map((ms) =>
+    rowKey(TABLES.bars, {
+      tenant_id: t,
+      ts: new Date(ms),
+      vendor: "v",
+      symbol: "A",
+      timeframe: "1m",
+    })
+  );
+  assertEquals([...keys].sort(), keys);
+  assertEquals(new Set(keys).size, keys.length);
+  const rows = [...instants].reverse().map((ms) => ({
+    tenant_id: t,
+    ts: new Date(ms),
+    vendor: "v",
+    symbol: "A",
+    timeframe: "1m",
+  }));
+  assertEquals(prepareRows(TABLES.bars, rows).map((r) => r.ts.getTime()), instants);
 });
