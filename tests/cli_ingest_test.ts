@@ -3,26 +3,12 @@
 // plain input, every kind of bad line, --rejects, CRLF/blank lines/BOM, --strict, SIGINT and
 // rerun, the --json summary and idempotent re-ingest. Inputs are generated, deterministically.
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
-import {
-  cleanEnv,
-  type Env,
-  expectExit,
-  type Input,
-  jsonLines,
-  type Run,
-  spawnMds,
-} from "../testing/cli.ts";
+import { cleanEnv, type Env, expectExit, type Input, jsonLines, type Run } from "../testing/cli.ts";
+import { ndjson, sleep, startIngest, summaryOf } from "../testing/cli_ingest.ts";
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
 import { randomBar, seeded } from "../testing/random.ts";
-
-/** The one `--json` summary an ingest printed. */
-function summaryOf(run: Run): Record<string, unknown> {
-  const lines = jsonLines(run.stdout);
-  assertEquals(lines.length, 1, `one summary line expected: ${run.stdout}`);
-  return lines[0]!;
-}
 
 type BackendName = "embedded" | "postgres";
 
@@ -109,63 +95,11 @@ function barLine(symbol: string, i: number, over: Record<string, unknown> = {}):
   });
 }
 
-/** Joins lines (text or bytes) with `\n` after each. */
-function ndjson(lines: readonly Input[]): Uint8Array {
-  const parts = lines.map((l) => (typeof l === "string" ? encoder.encode(l) : l));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length + 1, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    out[at + p.length] = 0x0a;
-    at += p.length + 1;
-  }
-  return out;
-}
-
 async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
     new CompressionStream("gzip"),
   );
   return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An ingest reading stdin, which stays open until the ingest is stopped with a signal. */
-function startIngest(store: Store, args: readonly string[]) {
-  const child = spawnMds(args, store.env);
-  let stderr = "";
-  const stderrDone = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) stderr += chunk;
-  })();
-  const stdout = new Response(child.stdout).text();
-  const writer = child.stdin.getWriter();
-  const writes: Promise<void>[] = [];
-  return {
-    get stderr(): string {
-      return stderr;
-    },
-    /** Rows accepted so far, from the --progress lines. */
-    accepted(): number {
-      return Math.max(0, ...[...stderr.matchAll(/^(\d+) rows, /gm)].map((m) => Number(m[1])));
-    },
-    write(bytes: Uint8Array): void {
-      writes.push(writer.write(bytes).catch(() => {})); // refused once the child stops reading
-    },
-    async stop(signal: Deno.Signal): Promise<Run> {
-      try {
-        child.kill(signal);
-      } catch {
-        // it has exited already; the exit code tells
-      }
-      const { code } = await child.status;
-      await stderrDone;
-      const out = await stdout;
-      await Promise.all(writes);
-      await writer.close().catch(() => {});
-      return { code, stdout: out, stderr };
-    },
-  };
 }
 
 /** The 20,000-line input of the interrupt test: 18,000 distinct bars, then 2,000 corrections. */
