@@ -21,15 +21,18 @@ export function toText(type: ColumnType, value: unknown): string | null {
   }
 }
 
-/** A one-dimensional PostgreSQL array literal with every element quoted. */
+/**
+ * A one-dimensional PostgreSQL array literal with every element quoted. Built with `join`, so
+ * the result is one flat string: a string grown by `+=` is a rope that the driver would flatten
+ * again for every pass over it (length in bytes, then the copy into the socket buffer).
+ */
 export function arrayLiteral(items: readonly (string | null)[]): string {
-  let out = "{";
+  const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) {
-    if (i > 0) out += ",";
     const item = items[i];
-    out += item === null || item === undefined ? "NULL" : quoteElement(item);
+    parts[i] = item === null || item === undefined ? "NULL" : quoteElement(item);
   }
-  return out + "}";
+  return `{${parts.join(",")}}`;
 }
 
 const NEEDS_ESCAPE = /["\\]/;
