@@ -12,7 +12,8 @@
  *   timeframe: "1m", open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 });
  * const rows = prepareRows(TABLES.bars, [{ ...bar, tenant_id: "00000000-0000-4000-8000-000000000001" }]);
  * const query = buildUpsert(TABLES.bars, { kind: "unnest", rows });
- * assert.deepEqual(query.params.length, TABLES.bars.columns.length);
+ * // one array per column for the rows, then one per column for the newest row of each series
+ * assert.deepEqual(query.params.length, 2 * TABLES.bars.columns.length);
  * ```
  *
  * @module

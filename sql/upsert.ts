@@ -124,13 +124,17 @@ function timeframeInterval(column: string): string {
   return `CASE ${column} ${arms.join(" ")} END`;
 }
 
-function inputCte(spec: TableSpec, source: UpsertSource): { sql: string; params: string[] } {
+function inputCte(
+  spec: TableSpec,
+  source: UpsertSource,
+  offset = 0,
+): { sql: string; params: string[] } {
   const names = spec.columns.map((c) => c.name);
   if (source.kind === "stage") {
     return { sql: `SELECT ${names.join(", ")} FROM ${source.table}`, params: [] };
   }
   const params = spec.columns.map((col) => columnParam(col, source.rows));
-  const unnest = spec.columns.map((col, i) => `$${i + 1}::${paramType(col)}`).join(", ");
+  const unnest = spec.columns.map((col, i) => `$${offset + i + 1}::${paramType(col)}`).join(", ");
   const select = spec.columns.map((col) =>
     col.type === "text[]" || col.type === "jsonb"
       ? `s.${col.name}::${col.type} AS ${col.name}`
@@ -142,24 +146,24 @@ function inputCte(spec: TableSpec, source: UpsertSource): { sql: string; params:
   };
 }
 
-/** Extra statements that ride along with an upsert of bars or options. */
-function sideEffects(spec: TableSpec): string[] {
+/** Extra statements that ride along with an upsert of bars or options, reading `from`. */
+function sideEffects(spec: TableSpec, from: string): string[] {
   if (spec.kind === "bars") {
     const asOf = `ts + ${timeframeInterval("timeframe")}`;
     return [
       `latest AS (
   INSERT INTO mds.latest_prices AS l (tenant_id, vendor, symbol, as_of, price, timeframe)
   SELECT DISTINCT ON (tenant_id, vendor, symbol) tenant_id, vendor, symbol, ${asOf}, close, timeframe
-  FROM input ORDER BY tenant_id, vendor, symbol, ${asOf} DESC, ts DESC
+  FROM ${from} ORDER BY tenant_id, vendor, symbol, ${asOf} DESC, ts DESC
   ON CONFLICT (tenant_id, vendor, symbol) DO UPDATE
   SET as_of = EXCLUDED.as_of, price = EXCLUDED.price, timeframe = EXCLUDED.timeframe, updated_at = now()
   WHERE EXCLUDED.as_of > l.as_of
      OR (EXCLUDED.as_of = l.as_of AND (EXCLUDED.price, EXCLUDED.timeframe) IS DISTINCT FROM (l.price, l.timeframe))
 )`,
-      cursorCte("bars", true),
+      cursorCte("bars", true, from),
     ];
   }
-  if (spec.kind === "options") return [cursorCte("options", false)];
+  if (spec.kind === "options") return [cursorCte("options", false, from)];
   return [];
 }
 
@@ -169,14 +173,14 @@ function sideEffects(spec: TableSpec): string[] {
  * aggregate emits the series in an order that depends on which series a batch holds, and two
  * batches sharing series deadlock (40P01).
  */
-function cursorCte(dataset: string, perTimeframe: boolean): string {
+function cursorCte(dataset: string, perTimeframe: boolean, from: string): string {
   const timeframe = perTimeframe ? "timeframe" : "''";
   const groupBy = perTimeframe
     ? "tenant_id, vendor, symbol, timeframe"
     : "tenant_id, vendor, symbol";
   return `cursors AS (
   INSERT INTO mds.ingest_cursors AS c (tenant_id, dataset, vendor, symbol, timeframe, last_ts)
-  SELECT tenant_id, '${dataset}', vendor, symbol, ${timeframe}, max(ts) FROM input
+  SELECT tenant_id, '${dataset}', vendor, symbol, ${timeframe}, max(ts) FROM ${from}
   GROUP BY ${groupBy}
   ORDER BY ${groupBy}
   ON CONFLICT (tenant_id, dataset, vendor, symbol, timeframe) DO UPDATE
@@ -222,19 +226,27 @@ export interface UpsertOptions {
  */
 export function buildSeriesUpdate(spec: TableSpec, rows: readonly object[]): SqlQuery | null {
   if (!spec.series) return null;
+  const input = inputCte(spec, { kind: "unnest", rows: newestPerSeries(spec, rows) });
+  return {
+    text: `WITH input AS (${input.sql}),\n${
+      sideEffects(spec, "input").join(",\n")
+    }\nSELECT 1 AS done`,
+    params: input.params,
+  };
+}
+
+/** The newest row of each series (the later row on equal times), in input order. */
+function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
+  const series = spec.series!;
   const newest = new Map<string, Record<string, unknown>>();
   for (const row of rows as readonly Record<string, unknown>[]) {
-    const key = spec.series.map((c) => String(row[c])).join(KEY_SEPARATOR);
+    const key = series.map((c) => String(row[c])).join(KEY_SEPARATOR);
     const seen = newest.get(key);
     if (!seen || (row[spec.time] as Date).getTime() >= (seen[spec.time] as Date).getTime()) {
       newest.set(key, row);
     }
   }
-  const input = inputCte(spec, { kind: "unnest", rows: [...newest.values()] });
-  return {
-    text: `WITH input AS (${input.sql}),\n${sideEffects(spec).join(",\n")}\nSELECT 1 AS done`,
-    params: input.params,
-  };
+  return [...newest.values()];
 }
 
 /**
@@ -282,13 +294,28 @@ export function buildUpsert(
     })
   RETURNING t.revision = 0 AS inserted
 )`,
-    ...(options.sideEffects === false ? [] : sideEffects(spec)),
   ];
+  const params = input.params;
+  if (options.sideEffects !== false && spec.series) {
+    if (source.kind === "unnest") {
+      // latest prices and cursors only need the newest row of each series: reduced here, the
+      // server sorts and upserts one row per series instead of sorting the whole batch
+      const series = inputCte(
+        spec,
+        { kind: "unnest", rows: newestPerSeries(spec, source.rows) },
+        params.length,
+      );
+      ctes.push(`series_input AS (${series.sql})`, ...sideEffects(spec, "series_input"));
+      params.push(...series.params);
+    } else {
+      ctes.push(...sideEffects(spec, "input"));
+    }
+  }
   const text = `WITH ${ctes.join(",\n")}
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
        count(*) FILTER (WHERE NOT inserted)::int AS updated
 FROM written`;
-  return { text, params: input.params };
+  return { text, params };
 }
 
 /**

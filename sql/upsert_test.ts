@@ -224,7 +224,7 @@ for (const [kind, view, conflict] of shapes) {
   const rows = rowsByKind[kind];
 
   Deno.test(`buildUpsert(${kind}) passes exactly one array parameter per column`, () => {
-    const q = buildUpsert(spec, { kind: "unnest", rows });
+    const q = buildUpsert(spec, { kind: "unnest", rows }, { sideEffects: false });
     assertEquals(q.params.length, spec.columns.length);
     for (const [i, param] of q.params.entries()) {
       assertEquals(typeof param, "string", `parameter $${i + 1}`);
@@ -246,7 +246,8 @@ for (const [kind, view, conflict] of shapes) {
 
   Deno.test(`buildUpsert(${kind}) with no rows passes empty arrays`, () => {
     const q = buildUpsert(spec, { kind: "unnest", rows: [] });
-    assertEquals(q.params, spec.columns.map(() => "{}"));
+    const sets = spec.series ? 2 : 1; // the batch, then the newest row of each series
+    assertEquals(q.params, [...Array(sets * spec.columns.length)].map(() => "{}"));
   });
 
   Deno.test(`buildUpsert(${kind}) inserts through the view ${view} with ON CONFLICT on its key`, () => {
@@ -613,4 +614,40 @@ Deno.test("rowKey() orders bar keys by time across the years 0001 to 9999, as st
     timeframe: "1m",
   }));
   assertEquals(prepareRows(TABLES.bars, rows).map((r) => r.ts.getTime()), instants);
+});
+
+Deno.test("buildUpsert(bars) feeds latest prices and cursors the newest row of each series only", () => {
+  const t = "00000000-0000-4000-8000-000000000001";
+  const bar = (symbol: string, minute: number, close: number) =>
+    parseBar({
+      tenant_id: t,
+      ts: minute * 60_000,
+      vendor: "v",
+      symbol,
+      timeframe: "1m",
+      open: close,
+      high: close,
+      low: close,
+      close,
+    });
+  const rows = prepareRows(TABLES.bars, [
+    bar("A", 1, 1),
+    bar("A", 3, 3),
+    bar("B", 2, 2),
+    bar("A", 2, 2),
+  ]);
+  const q = buildUpsert(TABLES.bars, { kind: "unnest", rows });
+  const n = TABLES.bars.columns.length;
+  assertEquals(q.params.length, 2 * n);
+  const col = (name: string) => TABLES.bars.columns.findIndex((c) => c.name === name);
+  const series = (name: string) => parseArrayLiteral(q.params[n + col(name)] as string);
+  assertEquals(series("symbol").sort(), ["A", "B"]);
+  assertEquals(series("close").sort(), ["2", "3"]);
+  assertIncludes(q.text, "series_input AS (");
+  assertIncludes(q.text, "FROM series_input ORDER BY tenant_id, vendor, symbol");
+  assertIncludes(q.text, `$${2 * n}::`);
+  // the staging (COPY) source has no rows in hand: its side effects read the whole batch
+  const stage = buildUpsert(TABLES.bars, { kind: "stage", table: "s" });
+  assert(!stage.text.includes("series_input"), "stage source reads input");
+  assertIncludes(stage.text, "FROM input ORDER BY tenant_id, vendor, symbol");
 });
