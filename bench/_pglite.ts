@@ -1,8 +1,8 @@
 // The embedded store: the CLI's ingest path (cli/ingest.ts: read, parse, validate, batch,
 // upsert through the tenant view) against a hand-written loop that parses the same NDJSON and
-// upserts batches of 5,000 rows with one unnest statement, on the same kind of PGlite store.
+// upserts batches of the CLI's size with one unnest statement, on the same kind of PGlite store.
 import { type Backend, createClient, createPgliteBackend, migrate } from "@mds/client";
-import { ingestNdjson } from "../cli/ingest.ts";
+import { DEFAULT_INGEST_ROWS, ingestNdjson } from "../cli/ingest.ts";
 import type { BarFiles } from "./_data.ts";
 import { type Spread, spread } from "./_stats.ts";
 
@@ -35,7 +35,7 @@ export async function benchPglite(o: PgliteOptions): Promise<PgliteFigures> {
           kind: "bars",
           input: file.readable,
           api: client.tenant(crypto.randomUUID()),
-          maxRows: 5_000,
+          maxRows: DEFAULT_INGEST_ROWS,
           maxBytes: 8 * 1024 * 1024,
           maxMs: 1_000,
           maxLineBytes: 1024 * 1024,
@@ -81,7 +81,7 @@ const UPSERT = `INSERT INTO mds_core.bars AS t
 
 const literal = (values: readonly unknown[]) => `{${values.map((v) => `"${v}"`).join(",")}}`;
 
-/** The baseline: no validation, no view, no counts; JSON.parse and one statement per 5,000. */
+/** The baseline: no validation, no view, no counts; JSON.parse and one statement per batch. */
 async function handLoop(db: Backend, path: string, tenant: string): Promise<number> {
   const file = await Deno.open(path);
   const cols: unknown[][] = Array.from({ length: 9 }, () => []);
@@ -107,7 +107,7 @@ async function handLoop(db: Backend, path: string, tenant: string): Promise<numb
       b.volume,
     ];
     for (let i = 0; i < 9; i++) cols[i]!.push(values[i]);
-    if (cols[0]!.length === 5_000) await flush();
+    if (cols[0]!.length === DEFAULT_INGEST_ROWS) await flush();
   };
   let rest = "";
   for await (const chunk of file.readable.pipeThrough(new TextDecoderStream())) {
