@@ -1,4 +1,10 @@
-import { type ClientOptions, createClient, type MdsClient, type WriteMode } from "@mds/client";
+import {
+  type ClientOptions,
+  createClient,
+  type MdsClient,
+  type RetryPolicy,
+  type WriteMode,
+} from "@mds/client";
 
 /** The exit codes of `mds`. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, rejected: 3, interrupted: 130 } as const;
@@ -30,6 +36,8 @@ export interface GlobalSettings {
   appRole: string | null;
   /** JSON output. */
   json: boolean;
+  /** Retries of retryable failures (lost connection, server restarting, deadlock), or false. */
+  retry: RetryPolicy | false;
 }
 
 /** Opens a client from the settings: the server when a URL is set, else the embedded store. */
@@ -44,6 +52,7 @@ export async function openClient(
     ...base,
     appRole: s.appRole,
     writeMode: s.writeMode,
+    retry: s.retry,
     ...(s.tenant ? { tenant: s.tenant } : {}),
     ...extra,
   });

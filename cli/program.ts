@@ -3,13 +3,14 @@ import {
   ConfigError,
   MdsError,
   RequiresTimescaleError,
+  type RetryPolicy,
   TIMESCALE_MODES,
   WRITE_MODES,
   type WriteMode,
 } from "@mds/client";
 import { type Bar, ROW_KINDS, type RowKind, TIMEFRAMES, ValidationError } from "@mds/sql";
 import { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
-import { ingestNdjson } from "./ingest.ts";
+import { DEFAULT_INGEST_ROWS, ingestNdjson } from "./ingest.ts";
 import { jobCommands } from "./_commands_jobs.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { type Io, printObject, printRows } from "./output.ts";
@@ -48,6 +49,7 @@ function globals(cmd: Command, host: Host): GlobalSettings {
     );
   }
   const role = String(o.appRole ?? "mds_app");
+  const retries = Number(o.retries ?? 0);
   return {
     databaseUrl: (o.databaseUrl as string | undefined) || host.env("MDS_DSN") || undefined,
     dataDir: String(o.dataDir ?? "./.mds"),
@@ -55,6 +57,25 @@ function globals(cmd: Command, host: Host): GlobalSettings {
     writeMode: writeMode as WriteMode,
     appRole: role === "none" ? null : role,
     json: Boolean(o.json),
+    retry: retries > 0 ? retryPolicy(retries, host.io) : false,
+  };
+}
+
+/**
+ * The policy of `--retries n`: n retries with exponential backoff and full jitter (up to 250 ms
+ * before the first, doubling, at most 5 s), each announced on stderr.
+ */
+function retryPolicy(retries: number, io: Io): RetryPolicy {
+  return {
+    attempts: retries + 1,
+    baseDelayMs: 250,
+    maxDelayMs: 5_000,
+    onRetry: (error, attempt, delayMs) =>
+      io.err(
+        `mds: retry ${attempt} of ${retries} in ${delayMs} ms after: ${error.message} [${error.code}${
+          error.sqlState ? ` ${error.sqlState}` : ""
+        }]\n`,
+      ),
   };
 }
 
@@ -108,6 +129,12 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
         "--app-role <role>",
         "role each unit of work switches to; none keeps the login role",
       ).env("MDS_APP_ROLE").default("mds_app"),
+    )
+    .addOption(
+      new Option(
+        "--retries <n>",
+        "retries of a write or read that failed on a lost connection, a restarting server or a deadlock",
+      ).argParser(int("--retries", 0, 99)).env("MDS_RETRIES").default(0),
     )
     .addOption(new Option("--json", "one JSON object per line on stdout"))
     .showHelpAfterError(false)
@@ -357,7 +384,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
     .addOption(
       new Option("--max-rows <n>", "flush a batch at this many rows").argParser(
         int("--max-rows", 1, 1_000_000),
-      ).env("MDS_MAX_ROWS").default(5_000),
+      ).env("MDS_MAX_ROWS").default(DEFAULT_INGEST_ROWS),
     )
     .addOption(
       new Option("--max-bytes <n>", "flush a batch at this many input bytes").argParser(

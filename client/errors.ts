@@ -305,7 +305,15 @@ export function mapDatabaseError(err: unknown, query?: FailedQuery): MdsError {
   } else if (code === "CONNECT_TIMEOUT") {
     mapped = new TimeoutError(message, { ...base, kind: "connect" });
   } else if (code && CONNECTION_CODES.has(code)) {
-    mapped = new RetryableError(message, base);
+    // The driver's own words ("This socket has been ended by the other party") do not say that
+    // the database went away; say so first.
+    const raw = err instanceof Error ? err.message : String(err);
+    mapped = new RetryableError(
+      code === "ECONNREFUSED"
+        ? `Cannot connect to the database server: ${raw}`
+        : `Lost the connection to the database server: ${raw}`,
+      base,
+    );
   } else mapped = new DatabaseError(message, base);
   if (query) Object.defineProperty(mapped, "query", { value: query, enumerable: false });
   return mapped;

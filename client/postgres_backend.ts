@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
 import type { Backend, Queryable, Row, Transaction } from "./backend.ts";
 import { checkParams } from "./_params.ts";
-import { mapDatabaseError, MdsError, RetryableError } from "./errors.ts";
+import { mapDatabaseError, MdsError } from "./errors.ts";
 
 /** Connection settings of a server backend. */
 export interface PostgresBackendOptions {
@@ -39,59 +39,193 @@ const TYPES = {
 
 type Sql = postgres.Sql<Record<string, never>>;
 
+/** What postgres.js passes to the (internal) `onexecute` query option: its connection object. */
+interface DriverConnection {
+  readonly id: number;
+  terminate(): void;
+}
+
 async function run<T>(
-  sql: Sql | postgres.TransactionSql | postgres.ReservedSql,
+  sql: Sql | postgres.ReservedSql,
   text: string,
   params: readonly unknown[],
+  options: Record<string, unknown> = {},
 ): Promise<T[]> {
   checkParams(text, params);
   try {
     // postgres.js resolves to an Array subclass carrying count and columns; callers get a plain
     // array so both backends return the same shape.
     return Array.from(
-      await (sql.unsafe(text, params as postgres.ParameterOrJSON<never>[]) as unknown as Promise<
-        T[]
-      >),
+      await (sql.unsafe(
+        text,
+        params as postgres.ParameterOrJSON<never>[],
+        options as postgres.UnsafeQueryOptions,
+      ) as unknown as Promise<T[]>),
     );
   } catch (err) {
     throw mapDatabaseError(err, { text, params });
   }
 }
 
-/** Driver codes meaning the connection under a transaction is gone. */
+/** Driver codes meaning the connection is gone. */
 const LOST = new Set([
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "ECONNRESET",
   "EPIPE",
+  "ENOTCONN",
 ]);
 
+function isLost(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } })?.cause?.code;
+  return typeof code === "string" && LOST.has(code);
+}
+
+/** The driver-shaped error for a statement refused because its connection closed. */
+function closedError(): Error {
+  return Object.assign(
+    new Error("the statement was not sent"),
+    { code: "CONNECTION_CLOSED" },
+  );
+}
+
 /**
- * Tracks one transaction. postgres.js rejects `begin()` as soon as the connection drops while the
- * caller's function may still run; a statement it then sends is written to a dead socket (an
- * uncatchable crash) or, after the pool reconnects, into another transaction. So once the
- * transaction has failed every further statement is refused, and `transaction()` returns only
- * after the caller's function has settled.
+ * Counts the closes of each postgres.js connection (ids are unique in the process; one
+ * connection object reconnects under the same id) and tells the leases holding one.
  */
-class TxGuard {
-  failed: unknown = undefined;
-  check(): void {
-    if (this.failed !== undefined) {
-      throw new RetryableError(
-        "The transaction's connection was lost; the statement was not sent",
-        {
-          cause: this.failed,
-        },
-      );
-    }
+class CloseWatch {
+  readonly #counts = new Map<number, number>();
+  readonly #listeners = new Map<number, Set<() => void>>();
+  /** The pool's `onclose` option. */
+  readonly closed = (id: number): void => {
+    this.#counts.set(id, this.count(id) + 1);
+    const listeners = this.#listeners.get(id);
+    this.#listeners.delete(id);
+    for (const fn of listeners ?? []) fn();
+  };
+  count(id: number): number {
+    return this.#counts.get(id) ?? 0;
   }
-  observe(err: unknown): void {
-    const code = (err as { cause?: { code?: unknown } })?.cause?.code;
-    if (typeof code === "string" && LOST.has(code)) this.failed ??= err;
+  listen(id: number, fn: () => void): () => void {
+    const set = this.#listeners.get(id) ?? new Set();
+    this.#listeners.set(id, set);
+    set.add(fn);
+    return () => set.delete(fn);
   }
 }
 
+/**
+ * One reserved connection, for a transaction or a session. postgres.js 3.4.9 writes a statement
+ * given to a connection whose socket has closed from a `setImmediate` callback into `null` (an
+ * uncatchable TypeError), and `sql.begin` itself sends such a statement: its ROLLBACK after the
+ * connection dropped. It also puts a closed connection back into its idle queue when a
+ * reservation of it is released, so the next statement of anyone crashes the same way. So mds
+ * runs transactions on `sql.reserve()` itself, and a lease:
+ *
+ * - learns its connection from the first statement (the driver's `onexecute` option, which
+ *   `sql.begin` uses the same way) and is told by the pool's `onclose` when it closes;
+ * - once the connection is lost (closed, or a statement failed with a connection error) sends
+ *   nothing more: every further statement is refused with a {@linkcode RetryableError}, and a
+ *   statement waiting in the driver's queue is failed instead of waiting forever;
+ * - on the end hands a healthy connection back, and never a lost one: a closed connection
+ *   already belongs to the pool again, one that failed but has not closed yet is terminated.
+ *
+ * Not covered: a connection that closes while a COPY streams. The driver's close handler clears
+ * the socket and then destroys the COPY stream, whose destroy writes CopyFail to the cleared
+ * socket; the TypeError rejects the handler (an unhandled rejection), and the pool is never told
+ * of the close, so it loses that connection for good. Nor a `sql.reserve()` whose own connection
+ * attempt fails (ECONNREFUSED, ECONNRESET): postgres.js rejects it but leaves the request queued,
+ * and the next connection that opens is handed to that settled request and never comes back.
+ * Only a fix in postgres.js can avoid either.
+ */
+class Lease {
+  readonly #sql: postgres.ReservedSql;
+  readonly #watch: CloseWatch;
+  #conn: DriverConnection | undefined;
+  #closesBefore = 0;
+  #unlisten: (() => void) | undefined;
+  #lost: unknown = undefined;
+  readonly #lostSignal = Promise.withResolvers<never>();
+  readonly #onexecute = (c: DriverConnection): boolean => {
+    if (this.#conn === undefined) {
+      this.#conn = c;
+      this.#closesBefore = this.#watch.count(c.id);
+      this.#unlisten = this.#watch.listen(c.id, () => this.#lose(closedError()));
+    }
+    return true; // as without the option: the connection may take the next statement
+  };
+
+  constructor(sql: postgres.ReservedSql, watch: CloseWatch) {
+    this.#sql = sql;
+    this.#watch = watch;
+    this.#lostSignal.promise.catch(() => {});
+  }
+
+  /** True once the connection closed or failed. */
+  get lost(): boolean {
+    return this.#lost !== undefined || this.#closed();
+  }
+
+  #closed(): boolean {
+    return this.#conn !== undefined && this.#watch.count(this.#conn.id) !== this.#closesBefore;
+  }
+
+  #lose(err: unknown): void {
+    if (this.#lost !== undefined) return;
+    this.#lost = err;
+    this.#lostSignal.reject(err);
+  }
+
+  /** Refuses to send anything on a lost connection. */
+  #check(text: string, params: readonly unknown[]): void {
+    if (this.lost) throw mapDatabaseError(closedError(), { text, params });
+  }
+
+  async query<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+    this.#check(text, params);
+    try {
+      return await Promise.race([
+        run<T>(this.#sql, text, params, { onexecute: this.#onexecute }),
+        this.#lostSignal.promise.catch((err) => {
+          throw mapDatabaseError(err, { text, params });
+        }),
+      ]);
+    } catch (err) {
+      if (isLost(err)) this.#lose(err);
+      throw err;
+    }
+  }
+
+  async copyIn(target: string, source: AsyncIterable<string>): Promise<void> {
+    const text = `COPY ${target} FROM STDIN`;
+    this.#check(text, []);
+    try {
+      const writable = await this.#sql.unsafe(text, [], {
+        onexecute: this.#onexecute,
+      } as postgres.UnsafeQueryOptions).writable();
+      await pipeline(Readable.from(source, { objectMode: false }), writable);
+    } catch (err) {
+      const mapped = mapDatabaseError(err, { text, params: [] });
+      if (isLost(mapped)) this.#lose(mapped);
+      throw mapped;
+    }
+  }
+
+  /** Marks the connection unusable, so it is closed instead of handed back. */
+  discard(err: unknown): void {
+    this.#lose(err);
+  }
+
+  /** Ends the lease: a healthy connection goes back to the pool, a lost one never does. */
+  release(): void {
+    this.#unlisten?.();
+    if (!this.lost) this.#sql.release();
+    // Failed but not closed yet (the socket errored, its close is pending): ours still, so
+    // close it; the pool reconnects it when it is needed.
+    else if (!this.#closed()) this.#conn?.terminate();
+  }
+}
 /**
  * Opens a pool to a PostgreSQL (or TimescaleDB) server with postgres.js. No connection is made
  * until the first statement.
@@ -110,6 +244,7 @@ class TxGuard {
 export function createPostgresBackend(options: PostgresBackendOptions): Backend {
   const connection: Record<string, string> = { application_name: options.applicationName ?? "mds" };
   if (options.statementTimeoutMs) connection.statement_timeout = String(options.statementTimeoutMs);
+  const watch = new CloseWatch();
   const sql = postgres(options.url, {
     max: options.max ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
@@ -117,35 +252,20 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
     connection,
     types: TYPES,
     onnotice: () => {},
+    onclose: watch.closed,
   }) as unknown as Sql;
-
-  const tx = (t: postgres.TransactionSql, guard: TxGuard): Transaction => ({
-    async query<T = Row>(text: string, params: readonly unknown[] = []): Promise<T[]> {
-      guard.check();
-      try {
-        return await run<T>(t, text, params);
-      } catch (err) {
-        guard.observe(err);
-        throw err;
-      }
-    },
-    async copyIn(target: string, source: AsyncIterable<string>): Promise<void> {
-      guard.check();
-      const text = `COPY ${target} FROM STDIN`;
-      try {
-        const writable = await t.unsafe(text).writable();
-        await pipeline(Readable.from(source, { objectMode: false }), writable);
-      } catch (err) {
-        const mapped = mapDatabaseError(err, { text, params: [] });
-        guard.observe(mapped);
-        throw mapped;
-      }
-    },
-  });
 
   let closed = false;
   const checkOpen = () => {
     if (closed) throw new MdsError("MDS_CLOSED", "The database connection pool is closed");
+  };
+  const lease = async () => {
+    checkOpen();
+    try {
+      return new Lease(await sql.reserve(), watch);
+    } catch (err) {
+      throw mapDatabaseError(err);
+    }
   };
   const end = async () => {
     closed = true;
@@ -155,31 +275,39 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
     kind: "postgres",
     query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(sql, text, params),
     async transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
-      checkOpen();
-      const guard = new TxGuard();
-      let work: Promise<T> | undefined;
+      const l = await lease();
       try {
-        return await sql.begin((t) => (work = fn(tx(t, guard)))) as T;
+        await l.query("BEGIN", []);
+        let result: T;
+        try {
+          result = await fn({
+            query: <R = Row>(text: string, params: readonly unknown[] = []) =>
+              l.query<R>(text, params),
+            copyIn: (target, source) => l.copyIn(target, source),
+          });
+        } catch (err) {
+          // On a lost connection nothing is sent: the server rolls back by itself. A connection
+          // whose ROLLBACK fails is not handed back.
+          if (!l.lost) await l.query("ROLLBACK", []).catch((e) => l.discard(e));
+          throw err;
+        }
+        await l.query("COMMIT", []);
+        return result;
       } catch (err) {
-        guard.failed ??= err;
-        await work?.catch(() => {}); // let the caller's function settle before reporting
         throw mapDatabaseError(err);
+      } finally {
+        l.release();
       }
     },
     async session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {
-      let reserved: postgres.ReservedSql;
-      try {
-        reserved = await sql.reserve();
-      } catch (err) {
-        throw mapDatabaseError(err);
-      }
+      const l = await lease();
       try {
         return await fn({
           query: <R = Row>(text: string, params: readonly unknown[] = []) =>
-            run<R>(reserved, text, params),
+            l.query<R>(text, params),
         });
       } finally {
-        reserved.release();
+        l.release();
       }
     },
     close: end,

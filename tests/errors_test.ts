@@ -6,12 +6,11 @@
 // Server cases need MDS_TEST_DATABASE_URL and each opens its own database; without it they are
 // reported as ignored. The network cases and the PGlite cases always run.
 //
-// Losing the connection of an open transaction crashes the process with postgres.js 3.4.9: the
-// transaction settles at once while its function runs on, and the next statement (or the driver's
-// own ROLLBACK) is written to a closed socket from a setImmediate callback ("Cannot read
-// properties of null (reading 'write')"), which no caller can catch. The two cases that prove this
-// path are skipped unless MDS_TEST_CONNECTION_LOSS=1; they trap uncaught errors, so when run they
-// fail on their own instead of aborting the whole run.
+// Losing the connection of an open transaction used to crash the process with postgres.js 3.4.9
+// (a statement, or the driver's own ROLLBACK, written to a closed socket from a setImmediate
+// callback: "Cannot read properties of null (reading 'write')"); client/postgres_backend.ts now
+// never writes to a lost connection. The cases that prove it trap uncaught errors, so a
+// regression fails them instead of aborting the whole run.
 import postgres from "postgres";
 import { messages } from "@electric-sql/pglite";
 import {
@@ -42,7 +41,6 @@ import {
 } from "../testing/backends.ts";
 
 const SERVER = serverUrl("postgres");
-const CONNECTION_LOSS = Deno.env.get("MDS_TEST_CONNECTION_LOSS") === "1";
 
 /**
  * Registers a test that runs on a fresh, migrated PostgreSQL database, or is ignored with the
@@ -63,10 +61,6 @@ function serverTest(
     },
   });
 }
-
-/** Why the lost-transaction-connection cases are skipped by default. */
-const CRASHES = CONNECTION_LOSS ? undefined : "crashes the process with postgres.js 3.4.9; " +
-  "set MDS_TEST_CONNECTION_LOSS=1 to run";
 
 /** The connection-level codes postgres.js reports instead of a SQLSTATE. */
 const CONNECTION_CODES = [
@@ -617,7 +611,6 @@ serverTest(
     // The pool replaces the lost connection.
     assertEquals(await victim.query("SELECT 1 AS ok"), [{ ok: 1 }]);
   },
-  { skip: CRASHES },
 );
 
 serverTest(
@@ -856,7 +849,6 @@ serverTest(
     assertEquals(await countBars(db, tenant), 1);
     await assertNothingUncaught(trap);
   },
-  { skip: CRASHES },
 );
 
 // --- undefined parameters -------------------------------------------------------------------

@@ -3,13 +3,14 @@
 # port, data in a temporary directory. Used by .ci/run; handy by hand too.
 #
 #   tools/pg_cluster.sh start DIR [--timescale]   prints the URL on stdout
+#   tools/pg_cluster.sh restart DIR               same port and options; waits until it answers
 #   tools/pg_cluster.sh stop DIR
 #
 # Runs the server as user postgres when invoked as root (initdb refuses root).
 set -euo pipefail
 
-cmd=${1:?usage: pg_cluster.sh start|stop DIR [--timescale]}
-dir=${2:?usage: pg_cluster.sh start|stop DIR [--timescale]}
+cmd=${1:?usage: pg_cluster.sh start|restart|stop DIR [--timescale]}
+dir=${2:?usage: pg_cluster.sh start|restart|stop DIR [--timescale]}
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 [ -n "$bindir" ] || bindir=$(dirname "$(command -v pg_ctl)")
 
@@ -27,14 +28,22 @@ case "$cmd" in
     if [ "${3:-}" = "--timescale" ]; then
       opts="$opts -c shared_preload_libraries=timescaledb -c timescaledb.telemetry_level=off"
     fi
+    printf '%s\n' "$opts" >"$dir/server.opts" # for restart
+    printf '%s\n' "$port" >"$dir/server.port"
     as_owner "'$bindir/pg_ctl' -D '$dir/data' -o \"$opts\" -l '$dir/server.log' -w -t 60 start >/dev/null"
     echo "postgres://postgres@127.0.0.1:$port/postgres"
+    ;;
+  restart)
+    # fast: running transactions are rolled back and sessions ended, as in a real restart
+    opts=$(cat "$dir/server.opts")
+    as_owner "'$bindir/pg_ctl' -D '$dir/data' -o \"$opts\" -l '$dir/server.log' -m fast -w -t 60 restart >/dev/null"
+    echo "postgres://postgres@127.0.0.1:$(cat "$dir/server.port")/postgres"
     ;;
   stop)
     [ -d "$dir/data" ] && as_owner "'$bindir/pg_ctl' -D '$dir/data' -m immediate -w stop >/dev/null 2>&1" || true
     ;;
   *)
-    echo "usage: pg_cluster.sh start|stop DIR [--timescale]" >&2
+    echo "usage: pg_cluster.sh start|restart|stop DIR [--timescale]" >&2
     exit 2
     ;;
 esac
