@@ -139,6 +139,13 @@ class CloseWatch {
  * and the next connection that opens is handed to that settled request and never comes back.
  * Only a fix in postgres.js can avoid either.
  */
+/** A promise and its reject function. */
+function deferred<T>(): { promise: Promise<T>; reject: (reason: unknown) => void } {
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((_resolve, rej) => (reject = rej));
+  return { promise, reject };
+}
+
 class Lease {
   readonly #sql: postgres.ReservedSql;
   readonly #watch: CloseWatch;
@@ -146,7 +153,7 @@ class Lease {
   #closesBefore = 0;
   #unlisten: (() => void) | undefined;
   #lost: unknown = undefined;
-  readonly #lostSignal = Promise.withResolvers<never>();
+  readonly #lostSignal = deferred<never>(); // not Promise.withResolvers: Node 20 lacks it
   readonly #onexecute = (c: DriverConnection): boolean => {
     if (this.#conn === undefined) {
       this.#conn = c;

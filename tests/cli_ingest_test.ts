@@ -324,6 +324,10 @@ ingestSuite("ingest-ndjson", {
         interrupted,
         "--max-ms",
         "200",
+        // the counts below assume 5,000-row batches: a key and its correction in two batches
+        // count once in each
+        "--max-rows",
+        "5000",
         "--progress",
       ]);
       ingest.write(half);
@@ -362,7 +366,15 @@ ingestSuite("ingest-ndjson", {
 
       const all = ndjson(lines);
       const rerun = summaryOf(
-        await expectExit(0, ["ingest-ndjson", "bars", "--tenant", interrupted, "--json"], {
+        await expectExit(0, [
+          "ingest-ndjson",
+          "bars",
+          "--tenant",
+          interrupted,
+          "--json",
+          "--max-rows",
+          "5000",
+        ], {
           env: s.env,
           stdin: all,
         }),
@@ -373,7 +385,15 @@ ingestSuite("ingest-ndjson", {
       );
       const clean = newTenant();
       const once = summaryOf(
-        await expectExit(0, ["ingest-ndjson", "bars", "--tenant", clean, "--json"], {
+        await expectExit(0, [
+          "ingest-ndjson",
+          "bars",
+          "--tenant",
+          clean,
+          "--json",
+          "--max-rows",
+          "5000",
+        ], {
           env: s.env,
           stdin: all,
         }),
