@@ -59,9 +59,10 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     await su.query(
       `INSERT INTO mds_core.bars (ts, tenant_id, vendor, symbol, timeframe, open, high, low, close, volume)
        SELECT $1::timestamptz + m * interval '1 minute', $2::uuid, 'bench', 'S' || s, '1m',
-              p, p + 0.5, p - 0.5, p + 0.25, 1000 + ((m * $3::int + s) % 5000)
+              p, p + 0.5::float8, p - 0.5::float8, p + 0.25::float8, 1000 + ((m * $3::int + s) % 5000)
        FROM generate_series(0, $4::int - 1) AS m, generate_series(0, $3::int - 1) AS s,
-            LATERAL (SELECT 10 + (s % 500) + (m % 97) / 100.0 AS p) AS x`,
+            -- float8 arithmetic in the order benchBar() does it, so both give the same doubles
+            LATERAL (SELECT (10 + s % 500)::float8 + (m % 97)::float8 / 100::float8 AS p) AS x`,
       [START, tenant, o.symbols, o.minutes],
     );
     // latest prices through the product's write path: the last minute again (all unchanged)
