@@ -11,8 +11,9 @@ export type WriteMode = typeof WRITE_MODES[number];
  * Writes of at least this many rows go through COPY in `auto` mode on a server; smaller ones
  * through `unnest`. Measured by the modes section of `deno task bench` (PostgreSQL 15, 2 cores, calls of N
  * bars each its own unit of work, median of 3, rows/s into an empty table, unnest vs COPY):
- * N=100: 6,108 vs 744; N=1,000: 20,828 vs 9,349; N=10,000: 25,030 vs 23,715; N=100,000:
- * 18,982 vs 33,306. COPY pays about 100 ms per write before it gains, so it only wins on large
+ * N=100: 17,067 vs 1,034; N=1,000: 24,171 vs 12,402; N=10,000: 48,885 vs 43,618; N=100,000:
+ * 59,170 vs 65,337 (2026-11-22 run, README Performance). COPY pays a fixed cost per write
+ * (a temporary table and an extra statement) before it gains, so it only wins on large
  * writes; the crossover lies between 10,000 and 100,000 rows. PGlite always uses `unnest` in
  * `auto` mode: its COPY reads the whole write from an in-memory file first and gains nothing.
  */

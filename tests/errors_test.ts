@@ -39,6 +39,7 @@ import {
   serverUrl,
   type TestDb,
 } from "../testing/backends.ts";
+import { trapUncaught } from "../testing/uncaught.ts";
 
 const SERVER = serverUrl("postgres");
 
@@ -133,31 +134,6 @@ function assertConnectionLost(err: unknown): asserts err is RetryableError {
     }`,
   );
   assert(err.cause instanceof Error && !(err.cause instanceof MdsError), "cause");
-}
-
-/**
- * Collects errors that escape every promise chain while a test runs, so a crash inside the driver
- * fails the test that caused it instead of the whole run.
- */
-function trapUncaught(): { readonly errors: unknown[] } & Disposable {
-  const errors: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    errors.push(event.error);
-  };
-  const onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    errors.push(event.reason);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  return {
-    errors,
-    [Symbol.dispose]: () => {
-      globalThis.removeEventListener("error", onError);
-      globalThis.removeEventListener("unhandledrejection", onRejection);
-    },
-  };
 }
 
 /** Lets pending immediates and timers run, then fails on anything the trap caught. */

@@ -29,6 +29,7 @@ import { createServerDatabase, serverUrl } from "../testing/backends.ts";
 import { cleanEnv, type Env, jsonLines, mds, ROOT, type Run, spawnMds } from "../testing/cli.ts";
 import { seeded } from "../testing/random.ts";
 import { soak } from "../testing/soak.ts";
+import { trapUncaught } from "../testing/uncaught.ts";
 
 const SERVER = serverUrl("postgres");
 const TENANT = "fa017000-0000-4000-8000-000000000001";
@@ -451,31 +452,6 @@ async function cleanWrite(batches: readonly Bar[][]): Promise<Tables> {
   await using clean = await freshDb(SERVER!);
   await writeBatches(clean.url, batches);
   return await tables(clean.admin);
-}
-
-/**
- * Collects errors that escape every promise chain (the postgres.js crash on a closed socket is
- * one), so that the test that caused one fails with it.
- */
-function trapUncaught(): { readonly errors: unknown[] } & Disposable {
-  const errors: unknown[] = [];
-  const onError = (event: ErrorEvent) => {
-    event.preventDefault();
-    errors.push(event.error);
-  };
-  const onRejection = (event: PromiseRejectionEvent) => {
-    event.preventDefault();
-    errors.push(event.reason);
-  };
-  globalThis.addEventListener("error", onError);
-  globalThis.addEventListener("unhandledrejection", onRejection);
-  return {
-    errors,
-    [Symbol.dispose]: () => {
-      globalThis.removeEventListener("error", onError);
-      globalThis.removeEventListener("unhandledrejection", onRejection);
-    },
-  };
 }
 
 /**
