@@ -34,7 +34,7 @@ export function freePort(): number {
 }
 
 /** The variables a `deno run` subprocess needs, and none of the test's own mds settings. */
-function baseEnv(): Record<string, string> {
+export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
     const value = Deno.env.get(name);

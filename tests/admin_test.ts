@@ -7,6 +7,7 @@ import { ConfigError, createClient, type MdsClient } from "@mds/client";
 import { Registry } from "prom-client";
 import { assert, assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { createServerDatabase, newTenant, openTestDb, serverUrl } from "../testing/backends.ts";
+import { baseEnv, freePort } from "../testing/admin_server.ts";
 
 const TOKEN = `tok-${crypto.randomUUID().replaceAll("-", "")}`;
 const ROOT = new URL("../", import.meta.url);
@@ -666,23 +667,6 @@ Deno.test({
 
 // ---------------------------------------------------------------------------------------------
 // The real server, as a subprocess.
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
-/** The variables a `deno run` subprocess needs, and nothing of the test's own mds settings. */
-function baseEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
 
 interface Server {
   port: number;

@@ -10,6 +10,7 @@ import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
 import { cleanEnv, type Env, expectExit, jsonLines, type Run } from "../testing/cli.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
 import { soak } from "../testing/soak.ts";
+import { ndjson } from "../testing/cli_ingest.ts";
 
 const encoder = new TextEncoder();
 const DATA = decodeURIComponent(new URL("./data/bad_input/", import.meta.url).pathname);
@@ -122,18 +123,6 @@ function splitLines(bytes: Uint8Array): Uint8Array[] {
   }
   assertEquals(from, bytes.length, "a corpus file ends with a line feed");
   return lines;
-}
-
-/** Joins byte lines, each followed by LF. */
-function joinLines(lines: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0));
-  let at = 0;
-  for (const line of lines) {
-    out.set(line, at);
-    out[at + line.length] = 0x0a;
-    at += line.length + 1;
-  }
-  return out;
 }
 
 const hex = (text: string): string =>
@@ -322,7 +311,7 @@ async function ingestCorpus(
   let input = `${DATA}${corpus.file}`;
   if (REPEAT > 1) {
     input = `${store.tmp}/${corpus.kind}-x${REPEAT}.ndjson`;
-    await Deno.writeFile(input, joinLines(Array.from({ length: REPEAT }, () => lines).flat()));
+    await Deno.writeFile(input, ndjson(Array.from({ length: REPEAT }, () => lines).flat()));
   }
   const tenant = newTenant();
   const rejects = `${store.tmp}/rejects-${tenant}.ndjson`;
@@ -383,7 +372,7 @@ async function ingestCorpus(
   const bad = rejected.map((line) => lines[line - 1]!);
   assertEquals(
     await Deno.readFile(rejects),
-    joinLines(Array.from({ length: REPEAT }, () => bad).flat()),
+    ndjson(Array.from({ length: REPEAT }, () => bad).flat()),
     "--rejects must hold the bad lines byte for byte",
   );
 
@@ -418,7 +407,7 @@ async function ingestTenMegabyteLine(
   const file = `${store.tmp}/ten-mb-${tenant}.ndjson`;
   await Deno.writeFile(
     file,
-    joinLines([encoder.encode(around[0]!), big, encoder.encode(around[1]!)]),
+    ndjson([encoder.encode(around[0]!), big, encoder.encode(around[1]!)]),
   );
   const rejects = `${store.tmp}/rejects-${tenant}.ndjson`;
   const run = await expectExit(3, [
@@ -439,7 +428,7 @@ async function ingestTenMegabyteLine(
   assertEquals([...reports.keys()], [2]);
   assertIncludes(reports.get(2)!, options.reason);
   assertReasonIsClean(2, reports.get(2)!);
-  assertEquals(await Deno.readFile(rejects), joinLines([big]), "--rejects keeps the line whole");
+  assertEquals(await Deno.readFile(rejects), ndjson([big]), "--rejects keeps the line whole");
   const stored = await store.superuser((db) => db.query(READ.news, [tenant]));
   assertEquals(
     stored.map(canonStored).sort(byJson),
