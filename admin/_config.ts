@@ -12,6 +12,11 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Directory of the embedded store (`MDS_DATA_DIR`). @default {"./.mds"} */
   dataDir: string;
+  /**
+   * Embedded store: how long to wait at startup while another process has it open, in
+   * milliseconds (`MDS_LOCK_WAIT`: seconds, or `30s`, `5m`). @default {0}
+   */
+  lockWaitMs: number;
   /** Admin token (`ADMIN_TOKEN`); empty or unset disables the mutating endpoints. */
   adminToken: string | undefined;
   /** Whether migrations use TimescaleDB (`MDS_TIMESCALE`). @default {"auto"} */
@@ -66,11 +71,20 @@ export function loadConfig(
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError("MDS_LOG_LEVEL", logLevel, `must be one of ${LOG_LEVELS}`);
   }
+  const lockWait = nonEmpty(env.MDS_LOCK_WAIT) ?? "0";
+  const lockMatch = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(lockWait.trim());
+  const lockWaitMs = lockMatch
+    ? Number(lockMatch[1]) * (lockMatch[2] === "m" ? 60_000 : 1_000)
+    : NaN;
+  if (!Number.isFinite(lockWaitMs) || lockWaitMs > 86_400_000) {
+    throw new ConfigError("MDS_LOCK_WAIT", lockWait, "must be a duration such as 0, 30, 30s or 5m");
+  }
   return {
     port,
     hostname: nonEmpty(env.HOST) ?? "0.0.0.0",
     databaseUrl,
     dataDir: nonEmpty(env.MDS_DATA_DIR) ?? "./.mds",
+    lockWaitMs: Math.round(lockWaitMs),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     timescale: timescale as TimescaleMode,
     logLevel: logLevel as LogLevel,

@@ -8,6 +8,7 @@ Deno.test("loadConfig() defaults to the embedded store in ./.mds on 0.0.0.0:8082
     hostname: "0.0.0.0",
     databaseUrl: undefined,
     dataDir: "./.mds",
+    lockWaitMs: 0,
     adminToken: undefined,
     timescale: "auto",
     logLevel: "info",
@@ -25,8 +26,10 @@ Deno.test("loadConfig() reads every variable, MDS_DSN as an alias, empty values 
     MDS_TIMESCALE: "off",
     MDS_LOG_LEVEL: "warn",
     MDS_VERSION: "9.9.9",
+    MDS_LOCK_WAIT: "1.5m",
   }, "1.2.3");
   assertEquals(config.port, 9000);
+  assertEquals(config.lockWaitMs, 90_000);
   assertEquals(config.databaseUrl, "postgres://u:p@db/mds");
   assertEquals(config.adminToken, undefined);
   assertEquals([config.timescale, config.logLevel, config.version], ["off", "warn", "9.9.9"]);
@@ -35,6 +38,10 @@ Deno.test("loadConfig() reads every variable, MDS_DSN as an alias, empty values 
 Deno.test("loadConfig() refuses a bad port, a bad URL and two different URLs, never quoting a password", () => {
   assertEquals(assertThrows(() => loadConfig({ PORT: "80a" }, "x"), ConfigError).option, "PORT");
   assertEquals(assertThrows(() => loadConfig({ PORT: "70000" }, "x"), ConfigError).option, "PORT");
+  assertEquals(
+    assertThrows(() => loadConfig({ MDS_LOCK_WAIT: "soon" }, "x"), ConfigError).option,
+    "MDS_LOCK_WAIT",
+  );
   const bad = assertThrows(
     () => loadConfig({ MDS_DATABASE_URL: "mysql://u:hunter2@db/x" }, "x"),
     ConfigError,

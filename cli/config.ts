@@ -38,6 +38,10 @@ export interface GlobalSettings {
   json: boolean;
   /** Retries of retryable failures (lost connection, server restarting, deadlock), or false. */
   retry: RetryPolicy | false;
+  /** Embedded store: how long to wait while another process has it open, in milliseconds. */
+  lockWaitMs: number;
+  /** Embedded store: the free-space floor, in bytes. */
+  minFreeBytes: number;
 }
 
 /** Opens a client from the settings: the server when a URL is set, else the embedded store. */
@@ -47,7 +51,7 @@ export async function openClient(
 ): Promise<MdsClient> {
   const base: ClientOptions = s.databaseUrl
     ? { url: s.databaseUrl, migrate: false }
-    : { dataDir: s.dataDir };
+    : { dataDir: s.dataDir, lockWaitMs: s.lockWaitMs, minFreeBytes: s.minFreeBytes };
   return await createClient({
     ...base,
     appRole: s.appRole,

@@ -237,6 +237,51 @@ export class RequiresTimescaleError extends MdsError {
   }
 }
 
+/**
+ * The embedded store's file system has less free space than its floor, so the write was not
+ * started: PGlite cannot recover from running out of disk inside a write (it may spin or leave
+ * the process unusable), so mds stops before. Free space, or lower the floor (`minFreeBytes`).
+ *
+ * @example
+ * ```ts
+ * import { DiskSpaceError } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new DiskSpaceError("/data/.mds", 10 * 2 ** 20, 64 * 2 ** 20);
+ * assert.deepEqual(err.code, "MDS_DISK_FULL");
+ * ```
+ */
+export class DiskSpaceError extends MdsError {
+  /** The data directory. */
+  readonly dir: string;
+  /** Bytes free for this process on its file system. */
+  readonly freeBytes: number;
+  /** The floor. */
+  readonly minFreeBytes: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param dir The data directory.
+   * @param freeBytes Bytes free on its file system.
+   * @param minFreeBytes The floor.
+   */
+  constructor(dir: string, freeBytes: number, minFreeBytes: number) {
+    const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+    super(
+      "MDS_DISK_FULL",
+      `Embedded store ${JSON.stringify(dir)} has ${
+        mib(freeBytes)
+      } of disk left, below the floor of ${
+        mib(minFreeBytes)
+      } (minFreeBytes): nothing was written; free disk space and run again`,
+    );
+    this.dir = dir;
+    this.freeBytes = freeBytes;
+    this.minFreeBytes = minFreeBytes;
+  }
+}
+
 function describe(value: unknown): string {
   if (typeof value === "string") {
     return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   "MDS_CAPACITY",
   "MDS_NOT_FOUND",
   "MDS_CLOSED",
+  "MDS_STORE_LOCKED",
+  "MDS_DISK_FULL",
   "MDS_DATABASE",
 ] as const;
 

@@ -39,6 +39,10 @@ export interface RunningIngest {
   write(bytes: Uint8Array): Promise<void>;
   /** Sends `signal` (unless the child has exited) and returns what the run did. */
   stop(signal: Deno.Signal): Promise<Run>;
+  /** Ends stdin (the input is complete) and returns what the run did. */
+  finish(): Promise<Run>;
+  /** The child's process id. */
+  readonly pid: number;
 }
 
 /** Starts `mds args` with `store.env`; its stdin stays open until {@linkcode RunningIngest.stop}. */
@@ -51,7 +55,16 @@ export function startIngest(store: { readonly env: Env }, args: readonly string[
   const stdout = new Response(child.stdout).text();
   const writer = child.stdin.getWriter();
   const writes: Promise<void>[] = [];
+  const done = async (): Promise<Run> => {
+    const { code } = await child.status;
+    await stderrDone;
+    const out = await stdout;
+    await Promise.all(writes);
+    await writer.close().catch(() => {});
+    return { code, stdout: out, stderr };
+  };
   return {
+    pid: child.pid,
     get stderr(): string {
       return stderr;
     },
@@ -69,12 +82,12 @@ export function startIngest(store: { readonly env: Env }, args: readonly string[
       } catch {
         // it has exited already; the exit code tells
       }
-      const { code } = await child.status;
-      await stderrDone;
-      const out = await stdout;
+      return await done();
+    },
+    async finish(): Promise<Run> {
       await Promise.all(writes);
       await writer.close().catch(() => {});
-      return { code, stdout: out, stderr };
+      return await done();
     },
   };
 }

@@ -6,6 +6,7 @@
 // is set, on a fresh database the Node script migrates.
 import { assert, assertEquals } from "../testing/assert.ts";
 import { createServerDatabase, serverUrl } from "../testing/backends.ts";
+import { acquireStoreLock, StoreLockedError } from "@mds/client";
 
 const ROOT = new URL("../", import.meta.url);
 const PGLITE = "@electric-sql/pglite";
@@ -116,7 +117,7 @@ Deno.test({
   name: `the client bundled for Node 20 upserts and reads back on PGlite${
     SERVER ? " and PostgreSQL" : ""
   }`,
-  fn: async () => {
+  fn: async (t) => {
     const dir = await Deno.makeTempDir({ prefix: "mds_node_" });
     let db: { url: string; drop: () => Promise<void> } | undefined;
     try {
@@ -144,6 +145,11 @@ Deno.test({
           "--loglevel=error",
           `${PGLITE}@${await pgliteVersion()}`,
         ], { cwd: dir, timeoutMs: 300_000 }),
+      );
+
+      await t.step(
+        "the embedded store's lock works across Node and Deno, and a killed owner of either leaves none",
+        () => storeLockAcrossRuntimes(bundle, `${dir}/store`),
       );
 
       const env: Record<string, string> = {};
@@ -182,3 +188,77 @@ Deno.test({
     }
   },
 });
+
+const LOCK_SCRIPT = decodeURIComponent(new URL("tests/node/store_lock.mjs", ROOT).pathname);
+
+/** Runs tests/node/store_lock.mjs once and returns the JSON line it printed. */
+async function nodeLock(bundle: string, dir: string, mode: "try" | "client") {
+  const out = must(
+    `node store_lock.mjs ${mode}`,
+    await run("node", [LOCK_SCRIPT, bundle, dir, mode], { cwd: ROOT, timeoutMs: 120_000 }),
+  );
+  return JSON.parse(out.stdout.trim()) as Record<string, unknown> & {
+    owner?: { pid: number; runtime: string };
+  };
+}
+
+/** Starts a process that holds the lock of `dir` until killed; resolves once it holds it. */
+async function holder(cmd: string, args: string[]): Promise<Deno.ChildProcess> {
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  reader.releaseLock();
+  void child.stdout.cancel().catch(() => {});
+  assertEquals(JSON.parse(out).held, child.pid, `the holder did not take the lock: ${out}`);
+  return child;
+}
+
+async function kill(child: Deno.ChildProcess): Promise<void> {
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdin.close().catch(() => {});
+}
+
+async function storeLockAcrossRuntimes(bundle: string, dir: string): Promise<void> {
+  // Node holds: Deno and another Node are refused, naming the Node owner
+  const nodeHolder = await holder("node", [LOCK_SCRIPT, bundle, dir, "hold"]);
+  const refused = await acquireStoreLock(dir).then(() => undefined, (e) => e);
+  assert(refused instanceof StoreLockedError, String(refused));
+  assertEquals([refused.owner?.runtime, refused.owner?.pid], ["node", nodeHolder.pid]);
+  const other = await nodeLock(bundle, dir, "try");
+  assertEquals([other.code, other.owner?.pid], ["MDS_STORE_LOCKED", nodeHolder.pid]);
+  // SIGKILL leaves the file behind; Deno takes it over at once
+  await kill(nodeHolder);
+  const started = Date.now();
+  const lock = await acquireStoreLock(dir);
+  assert(Date.now() - started < 1_000, "taken over at once");
+  // Deno holds: Node is refused, also when opening the store with createClient
+  const fromNode = await nodeLock(bundle, dir, "try");
+  assertEquals([fromNode.code, fromNode.owner?.runtime], ["MDS_STORE_LOCKED", "deno"]);
+  assertEquals((await nodeLock(bundle, dir, "client")).code, "MDS_STORE_LOCKED");
+  await lock.release();
+  // free again: Node opens the embedded store in the directory, writes and reads back
+  assertEquals(await nodeLock(bundle, dir, "client"), { rows: 1 });
+  // a SIGKILLed Deno owner leaves its file, and Node takes it over
+  const denoHolder = await holder(Deno.execPath(), [
+    "eval",
+    `--config=${decodeURIComponent(new URL("deno.json", ROOT).pathname)}`,
+    `import { acquireStoreLock } from "@mds/client";
+     await acquireStoreLock(${JSON.stringify(dir)});
+     console.log(JSON.stringify({ held: Deno.pid }));
+     await new Promise(() => setInterval(() => {}, 1000));`,
+  ]);
+  await kill(denoHolder);
+  assertEquals(await nodeLock(bundle, dir, "try"), { acquired: true });
+}

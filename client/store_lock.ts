@@ -1,0 +1,358 @@
+// One process per embedded store. PGlite keeps the database in one process's memory and writes
+// its directory back, so two processes on one directory overwrite each other's pages and rows
+// vanish while both report success. Opening a data directory therefore takes `mds.lock` in it.
+//
+// The protocol works the same on Deno and Node, and across them:
+// - The lock is the file `mds.lock`, created exclusively (O_CREAT|O_EXCL) and holding its owner
+//   as JSON (pid, host, runtime, command, start time); it is removed on release.
+// - On Deno the owner also holds an exclusive `flock` on it (`Deno.FsFile.tryLock`), which the
+//   operating system drops when the process dies, however it dies.
+// - A file left by a dead owner is stale: on Deno, because its flock is free while the file names a
+//   Deno owner; otherwise because the owner's pid is gone on this host, or is alive but started at
+//   another time (a reused pid; Linux's /proc start time). A stale file is moved aside and
+//   checked to be the one judged stale before it is removed, so two openers racing over a stale
+//   lock cannot both win.
+// - A file of another host cannot be checked and counts as held: the error says so.
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
+import process from "node:process";
+import { MdsError } from "@mds/sql";
+
+/** The lock file's name inside a data directory. */
+export const STORE_LOCK_FILE = "mds.lock";
+
+/** Who holds an embedded store, as its lock file says. */
+export interface StoreLockOwner {
+  /** Process id. */
+  pid: number;
+  /** Host name of the machine it runs on. */
+  host: string;
+  /** `deno` or `node`. */
+  runtime: string;
+  /** Its command line, shortened to 200 characters. */
+  command: string;
+  /** When it took the lock, ISO 8601. */
+  since: string;
+  /** Linux process start time (clock ticks after boot), to tell a reused pid; null elsewhere. */
+  processStart: string | null;
+}
+
+/**
+ * Another process holds the embedded store. Carries the directory and, where the lock file could
+ * be read, its owner.
+ *
+ * @example
+ * ```ts
+ * import { StoreLockedError } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new StoreLockedError("/data/.mds", undefined, 0);
+ * assert.deepEqual(err.code, "MDS_STORE_LOCKED");
+ * ```
+ */
+export class StoreLockedError extends MdsError {
+  /** The data directory. */
+  readonly dir: string;
+  /** The owner named by the lock file, when it could be read. */
+  readonly owner: StoreLockOwner | undefined;
+
+  /**
+   * Creates the error.
+   *
+   * @param dir The data directory.
+   * @param owner The owner named by its lock file.
+   * @param waitedMs How long the opener waited.
+   */
+  constructor(dir: string, owner: StoreLockOwner | undefined, waitedMs: number) {
+    super("MDS_STORE_LOCKED", lockedMessage(dir, owner, waitedMs));
+    this.dir = dir;
+    this.owner = owner;
+  }
+}
+
+function lockedMessage(dir: string, owner: StoreLockOwner | undefined, waitedMs: number): string {
+  const who = owner === undefined
+    ? "another process (its lock file is being written)"
+    : `process ${owner.pid} on ${owner.host} (${
+      JSON.stringify(owner.command)
+    }, since ${owner.since})`;
+  const waited = waitedMs > 0 ? ` after waiting ${(waitedMs / 1000).toFixed(1)} s` : "";
+  const foreign = owner !== undefined && owner.host !== hostname()
+    ? `; it cannot be checked from here: if that process is gone, delete ${
+      JSON.stringify(join(dir, STORE_LOCK_FILE))
+    }`
+    : "";
+  return `Embedded store ${
+    JSON.stringify(dir)
+  } is in use by ${who}${waited}: an embedded store serves one process at a time; wait for it to finish (lockWaitMs, mds --lock-wait 30s), stop it, or use a PostgreSQL server for concurrent use${foreign}`;
+}
+
+/** How to take the lock. */
+export interface StoreLockOptions {
+  /** Wait up to this long for the owner to release it; 0 fails at once. @default {0} */
+  waitMs?: number | undefined;
+  /** Time between tries while waiting. @default {100} */
+  pollMs?: number | undefined;
+  /** Stops the wait. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A held lock on an embedded store. */
+export interface StoreLock extends AsyncDisposable {
+  /** The lock file. */
+  readonly path: string;
+  /** What the lock file says. */
+  readonly owner: StoreLockOwner;
+  /** Removes the lock file and drops the lock; calling it again does nothing. */
+  release(): Promise<void>;
+}
+
+/** The few `Deno` file APIs the lock uses, where the runtime is Deno. */
+interface DenoFile {
+  tryLock(exclusive?: boolean): Promise<boolean>;
+  close(): void;
+}
+interface DenoLike {
+  open(
+    path: string,
+    options: { read?: boolean; write?: boolean; createNew?: boolean },
+  ): Promise<DenoFile>;
+}
+
+function denoRuntime(): DenoLike | undefined {
+  const deno = (globalThis as { Deno?: DenoLike }).Deno;
+  return typeof deno?.open === "function" ? deno : undefined;
+}
+
+function processStart(pid: number | "self"): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    // the command name (field 2) may hold spaces and parentheses: count from the last ")"
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return fields[19] ?? null; // field 22, starttime
+  } catch {
+    return null;
+  }
+}
+
+function currentOwner(runtime: string): StoreLockOwner {
+  const command = process.argv.join(" ");
+  return {
+    pid: process.pid,
+    host: hostname(),
+    runtime,
+    command: command.length > 200 ? `${command.slice(0, 197)}...` : command,
+    since: new Date().toISOString(),
+    processStart: processStart("self"),
+  };
+}
+
+function parseOwner(text: string): StoreLockOwner | undefined {
+  try {
+    const o = JSON.parse(text) as Partial<StoreLockOwner>;
+    if (
+      typeof o.pid === "number" && typeof o.host === "string" && typeof o.runtime === "string" &&
+      typeof o.command === "string" && typeof o.since === "string"
+    ) {
+      return {
+        pid: o.pid,
+        host: o.host,
+        runtime: o.runtime,
+        command: o.command,
+        since: o.since,
+        processStart: typeof o.processStart === "string" ? o.processStart : null,
+      };
+    }
+  } catch {
+    // being written, or damaged: judged by its age
+  }
+  return undefined;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM"; // exists, owned by another user
+  }
+}
+
+function errno(err: unknown): string | undefined {
+  if (err instanceof Error && err.name === "AlreadyExists") return "EEXIST";
+  if (err instanceof Error && err.name === "NotFound") return "ENOENT";
+  return (err as { code?: string }).code;
+}
+
+/** A lock file younger than this with no readable owner is being written, not abandoned. */
+const WRITING_GRACE_MS = 5_000;
+
+/** `text` is the stale file's content, or null when the file went away meanwhile. */
+type Verdict =
+  | { held: true; owner: StoreLockOwner | undefined }
+  | { held: false; text: string | null };
+
+/**
+ * Takes the exclusive lock of an embedded store's data directory (created when missing). Fails at
+ * once with {@linkcode StoreLockedError} while another live process holds it, or waits up to
+ * `waitMs`. A lock left by a process that died (even by SIGKILL) is taken over at once.
+ *
+ * @param dir The data directory.
+ * @param options How long to wait.
+ * @returns The held lock; release it after closing the store.
+ * @throws {StoreLockedError} The store is in use by another process.
+ *
+ * @example
+ * ```ts
+ * import { acquireStoreLock, StoreLockedError } from "@mds/client";
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ *
+ * const dir = join(mkdtempSync(join(tmpdir(), "mds-")), "store");
+ * await using lock = await acquireStoreLock(dir);
+ * await assert.rejects(acquireStoreLock(dir), StoreLockedError);
+ * assert.deepEqual(lock.owner.pid > 0, true);
+ * ```
+ */
+export async function acquireStoreLock(
+  dir: string,
+  options: StoreLockOptions = {},
+): Promise<StoreLock> {
+  const waitMs = options.waitMs ?? 0;
+  const pollMs = options.pollMs ?? 100;
+  const absolute = resolve(dir);
+  fs.mkdirSync(absolute, { recursive: true });
+  const path = join(absolute, STORE_LOCK_FILE);
+  const deno = denoRuntime();
+  const started = Date.now();
+  for (;;) {
+    const held = await tryCreate(path, deno);
+    if (held) return held;
+    const verdict = await judge(path, deno);
+    if (!verdict.held) {
+      takeOver(path, verdict.text);
+      continue;
+    }
+    const waited = Date.now() - started;
+    if (waited >= waitMs || options.signal?.aborted) {
+      throw new StoreLockedError(absolute, verdict.owner, waited);
+    }
+    await sleep(Math.min(pollMs, waitMs - waited), options.signal);
+  }
+}
+
+async function tryCreate(path: string, deno: DenoLike | undefined): Promise<StoreLock | undefined> {
+  const owner = currentOwner(deno ? "deno" : "node");
+  const text = JSON.stringify(owner);
+  let file: DenoFile | undefined;
+  try {
+    if (deno) {
+      file = await deno.open(path, { read: true, write: true, createNew: true });
+      // nobody else can hold the flock of a file created a moment ago: an opener judging it
+      // sees it young and unreadable, and leaves it alone
+      await file.tryLock(true);
+      fs.writeFileSync(path, text);
+    } else {
+      fs.writeFileSync(path, text, { flag: "wx" });
+    }
+  } catch (err) {
+    file?.close();
+    if (errno(err) === "EEXIST") return undefined;
+    throw err;
+  }
+  let released = false;
+  const release = (): Promise<void> => {
+    if (released) return Promise.resolve();
+    released = true;
+    try {
+      // remove it only while it is still ours
+      if (fs.readFileSync(path, "utf8") === text) fs.unlinkSync(path);
+    } catch {
+      // already gone
+    }
+    file?.close();
+    return Promise.resolve();
+  };
+  return { path, owner, release, [Symbol.asyncDispose]: release };
+}
+
+async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict> {
+  let text: string;
+  let age: number;
+  try {
+    text = fs.readFileSync(path, "utf8");
+    age = Date.now() - fs.statSync(path).mtimeMs;
+  } catch (err) {
+    if (errno(err) === "ENOENT") return { held: false, text: null }; // released meanwhile: retry
+    throw err;
+  }
+  const owner = parseOwner(text);
+  let flockFree: boolean | undefined;
+  if (deno) {
+    try {
+      const file = await deno.open(path, { read: true });
+      try {
+        flockFree = await file.tryLock(true);
+      } finally {
+        file.close(); // closing drops the flock we may have taken
+      }
+    } catch (err) {
+      if (errno(err) === "ENOENT") return { held: false, text: null };
+      throw err;
+    }
+    if (!flockFree) return { held: true, owner };
+  }
+  if (owner === undefined) {
+    return age < WRITING_GRACE_MS ? { held: true, owner } : { held: false, text };
+  }
+  if (owner.runtime === "deno" && flockFree) return { held: false, text };
+  if (owner.host !== hostname()) return { held: true, owner };
+  if (!pidAlive(owner.pid)) return { held: false, text };
+  const start = owner.processStart;
+  if (start !== null && processStart(owner.pid) !== null && processStart(owner.pid) !== start) {
+    return { held: false, text }; // the pid was reused by another process
+  }
+  return { held: true, owner };
+}
+
+function takeOver(path: string, staleText: string | null): void {
+  if (staleText === null) return; // the file went away: just try again
+  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
+  try {
+    fs.renameSync(path, aside);
+  } catch (err) {
+    if (errno(err) === "ENOENT") return;
+    throw err;
+  }
+  let moved = "";
+  try {
+    moved = fs.readFileSync(aside, "utf8");
+  } catch {
+    // unreadable: treat as not ours to remove
+  }
+  if (moved !== staleText) {
+    // a live opener's new lock slipped in between: put it back
+    try {
+      fs.linkSync(aside, path);
+    } catch {
+      // another lock is already there; that owner wins
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(1, ms));
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}

@@ -1,0 +1,123 @@
+import * as fs from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { acquireStoreLock, STORE_LOCK_FILE, StoreLockedError } from "./store_lock.ts";
+
+function tempStore(): string {
+  return join(Deno.makeTempDirSync({ prefix: "mds-lock-" }), "store");
+}
+
+/** A pid that belonged to a process which has exited. */
+async function deadPid(): Promise<number> {
+  const child = new Deno.Command("true", { stdout: "null", stderr: "null" }).spawn();
+  await child.status;
+  return child.pid;
+}
+
+function owner(fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    pid: 1,
+    host: hostname(),
+    runtime: "node",
+    command: "mds ingest-ndjson bars -",
+    since: "2026-01-01T00:00:00.000Z",
+    processStart: null,
+    ...fields,
+  });
+}
+
+Deno.test("acquireStoreLock() refuses a second opener at once, naming the directory and the owner", async () => {
+  const dir = tempStore();
+  const lock = await acquireStoreLock(dir);
+  const started = Date.now();
+  const err = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
+  assert(Date.now() - started < 1_000, "a second opener must fail at once");
+  assertEquals(err.code, "MDS_STORE_LOCKED");
+  assertEquals(err.owner?.pid, Deno.pid);
+  assertEquals(err.owner?.runtime, "deno");
+  assert(err.message.includes(JSON.stringify(err.dir)), err.message);
+  assert(err.message.includes(`process ${Deno.pid}`), err.message);
+  assert(err.message.includes("PostgreSQL server"), err.message);
+  await lock.release();
+  assertEquals(fs.existsSync(join(dir, STORE_LOCK_FILE)), false, "release removes the file");
+  await (await acquireStoreLock(dir)).release();
+});
+
+Deno.test("acquireStoreLock() with waitMs waits for the owner to release, and gives up after it", async () => {
+  const dir = tempStore();
+  const lock = await acquireStoreLock(dir);
+  const timer = setTimeout(() => void lock.release(), 300);
+  const started = Date.now();
+  const second = await acquireStoreLock(dir, { waitMs: 10_000, pollMs: 20 });
+  const waited = Date.now() - started;
+  clearTimeout(timer);
+  assert(waited >= 250 && waited < 5_000, `waited ${waited} ms`);
+  const gaveUp = Date.now();
+  const err = await assertRejects(
+    () => acquireStoreLock(dir, { waitMs: 400, pollMs: 50 }),
+    StoreLockedError,
+  );
+  assert(Date.now() - gaveUp >= 380, "waited the whole bound");
+  assert(err.message.includes("after waiting 0.4 s"), err.message);
+  await second.release();
+});
+
+Deno.test("acquireStoreLock() takes over at once a lock whose owner is dead or whose pid was reused", async () => {
+  const dir = tempStore();
+  fs.mkdirSync(dir, { recursive: true });
+  const path = join(dir, STORE_LOCK_FILE);
+  // a Node owner that exited without releasing
+  fs.writeFileSync(path, owner({ pid: await deadPid() }));
+  const a = await acquireStoreLock(dir);
+  assertEquals(a.owner.pid, Deno.pid);
+  await a.release();
+  // a live pid that started at another time than the owner did: not the owner any more
+  fs.writeFileSync(path, owner({ pid: Deno.pid, processStart: "1" }));
+  const b = await acquireStoreLock(dir);
+  await b.release();
+  // a Deno owner whose flock is free: it is gone, even if its pid is alive
+  fs.writeFileSync(path, owner({ pid: Deno.pid, runtime: "deno" }));
+  const c = await acquireStoreLock(dir);
+  await c.release();
+  // an empty file left by a crash between creating and writing it, once it is old
+  fs.writeFileSync(path, "");
+  fs.utimesSync(path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+  const d = await acquireStoreLock(dir);
+  await d.release();
+  assertEquals(fs.readdirSync(dir), [], "no stale file is left behind");
+});
+
+Deno.test("acquireStoreLock() counts as held a live Node owner, another host's owner and a file being written", async () => {
+  const dir = tempStore();
+  fs.mkdirSync(dir, { recursive: true });
+  const path = join(dir, STORE_LOCK_FILE);
+  fs.writeFileSync(path, owner({ pid: Deno.pid, runtime: "node" }));
+  const live = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
+  assertEquals(live.owner?.runtime, "node");
+  fs.writeFileSync(path, owner({ pid: 12345, host: "elsewhere.example" }));
+  const foreign = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
+  assert(foreign.message.includes("cannot be checked from here"), foreign.message);
+  assert(foreign.message.includes(JSON.stringify(path)), foreign.message);
+  fs.writeFileSync(path, "");
+  const writing = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
+  assertEquals(writing.owner, undefined);
+  assertEquals(fs.readFileSync(path, "utf8"), "", "a held lock is never touched");
+});
+
+Deno.test("acquireStoreLock() lets exactly one of many racing openers win over a stale lock", async () => {
+  const dir = tempStore();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(join(dir, STORE_LOCK_FILE), owner({ pid: await deadPid() }));
+  const results = await Promise.allSettled(
+    Array.from({ length: 16 }, () => acquireStoreLock(dir)),
+  );
+  const won = results.filter((r) => r.status === "fulfilled");
+  assertEquals(won.length, 1, "exactly one opener holds the lock");
+  for (const r of results) {
+    if (r.status === "rejected") assert(r.reason instanceof StoreLockedError, String(r.reason));
+  }
+  await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireStoreLock>>>).value
+    .release();
+  assertEquals(fs.readdirSync(dir), []);
+});
