@@ -5,7 +5,7 @@
 import { JOB_STATES, TIMEFRAMES } from "@mds/sql";
 import { withDeadline } from "./_http.ts";
 import { counter, gauge } from "./_registry.ts";
-import type { AdminQueryable } from "./admin_client.ts";
+import type { Queryable } from "@mds/client";
 import type { MetricsRegistry } from "./metrics_registry.ts";
 
 /** What one scrape read. */
@@ -46,7 +46,7 @@ const FINISHED = ["done", "dead"] as const;
  */
 export function jobsMetrics(
   registry: MetricsRegistry,
-  db: AdminQueryable,
+  db: Queryable,
   timeoutMs: number,
 ): JobsMetrics {
   let inflight: Promise<JobFigures | null> | undefined;
@@ -122,7 +122,7 @@ export function jobsMetrics(
   };
 }
 
-async function read(db: AdminQueryable, timeoutMs: number): Promise<JobFigures> {
+async function read(db: Queryable, timeoutMs: number): Promise<JobFigures> {
   const [byTypeAndState, [oldest], lag] = await withDeadline(
     Promise.all([
       db.query<{ job_type: string; state: string; n: number }>(

@@ -1,16 +1,12 @@
 // TimescaleDB operations: retention policies and continuous-aggregate refreshes. Both answer
 // 501 (MDS_REQUIRES_TIMESCALE) on a database migrated without TimescaleDB.
 import { MdsError, RequiresTimescaleError } from "@mds/client";
+import { AGGREGATES, RETENTION_TABLES } from "@mds/sql";
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { AppContext } from "./_context.ts";
 import { readBody } from "./_http.ts";
 import { AdminHttpError } from "./errors.ts";
-
-/** Hypertables whose retention can be set. */
-export const RETENTION_TABLES = ["bars", "option_snapshots"] as const;
-/** Continuous aggregates that can be refreshed. */
-export const AGGREGATES = ["bars_5m", "bars_1h", "bars_1d"] as const;
 
 const retentionBody = z.object({
   table: z.enum(RETENTION_TABLES),
@@ -48,15 +44,7 @@ export function timescaleRoutes(app: Hono, ctx: AppContext): void {
   app.post("/retention/apply", ctx.auth, ctx.limit, async (c) => {
     const body = await readBody(c, retentionBody);
     await requireTimescale(ctx, "Setting a retention policy");
-    const table = `mds_core.${body.table}`;
-    const jobId = await ctx.client.backend.transaction(async (tx) => {
-      await tx.query("SELECT remove_retention_policy($1::regclass, if_exists => true)", [table]);
-      const [row] = await tx.query<{ job_id: number }>(
-        "SELECT add_retention_policy($1::regclass, drop_after => make_interval(days => $2::int)) AS job_id",
-        [table, body.drop_after_days],
-      );
-      return row?.job_id ?? null;
-    });
+    const jobId = await ctx.client.timescale.setRetention(body.table, body.drop_after_days);
     ctx.logger.log("info", "retention policy set", {
       table: body.table,
       drop_after_days: body.drop_after_days,
@@ -70,14 +58,9 @@ export function timescaleRoutes(app: Hono, ctx: AppContext): void {
     await requireTimescale(ctx, "Refreshing a continuous aggregate");
     const start = new Date(body.start).toISOString();
     const end = new Date(body.end).toISOString();
-    // TimescaleDB refuses this procedure inside a transaction block: run it on a session.
+    let done;
     try {
-      await ctx.client.backend.session((conn) =>
-        conn.query(
-          "CALL refresh_continuous_aggregate($1::regclass, $2::timestamptz, $3::timestamptz)",
-          [`mds_core.${body.aggregate}`, start, end],
-        )
-      );
+      done = await ctx.client.timescale.refreshAggregate(body.aggregate, { start, end });
     } catch (err) {
       // Class 22 (data exception): TimescaleDB refused the window, e.g. shorter than a bucket.
       if (err instanceof MdsError && err.sqlState?.startsWith("22")) {
@@ -90,7 +73,15 @@ export function timescaleRoutes(app: Hono, ctx: AppContext): void {
       }
       throw err;
     }
-    ctx.logger.log("info", "aggregate refreshed", { aggregate: body.aggregate, start, end });
-    return c.json({ aggregate: body.aggregate, start, end });
+    const result = {
+      aggregate: done.aggregate,
+      start: done.start,
+      end: done.end,
+      materialized_buckets: done.materializedBuckets,
+      source_bars: done.sourceBars,
+      retries: done.retries,
+    };
+    ctx.logger.log("info", "aggregate refreshed", result);
+    return c.json(result);
   });
 }

@@ -8,9 +8,18 @@ import {
   WRITE_MODES,
   type WriteMode,
 } from "@mds/client";
-import { type Bar, ROW_KINDS, type RowKind, TIMEFRAMES, ValidationError } from "@mds/sql";
+import {
+  type Bar,
+  isAggregate,
+  parseInstant,
+  ROW_KINDS,
+  type RowKind,
+  TIMEFRAMES,
+  ValidationError,
+} from "@mds/sql";
 import { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
 import { DEFAULT_INGEST_ROWS, ingestNdjson } from "./ingest.ts";
+import { duration } from "./_command_deps.ts";
 import { jobCommands } from "./_commands_jobs.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { type Io, printObject, printRows } from "./output.ts";
@@ -58,6 +67,8 @@ function globals(cmd: Command, host: Host): GlobalSettings {
     appRole: role === "none" ? null : role,
     json: Boolean(o.json),
     retry: retries > 0 ? retryPolicy(retries, host.io) : false,
+    lockWaitMs: Math.round(Number(o.lockWait ?? 0) * 1000),
+    minFreeBytes: Number(o.minFree ?? 64) * 2 ** 20,
   };
 }
 
@@ -117,6 +128,18 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
       new Option("--data-dir <dir>", "embedded store directory, migrated on first use").env(
         "MDS_DATA_DIR",
       ).default("./.mds"),
+    )
+    .addOption(
+      new Option(
+        "--lock-wait <duration>",
+        "embedded store: wait this long (30s, 5m) while another process has it open; 0 fails at once",
+      ).argParser(duration("--lock-wait")).env("MDS_LOCK_WAIT").default(0),
+    )
+    .addOption(
+      new Option(
+        "--min-free <MiB>",
+        "embedded store: write nothing while its disk has less free space than this; 0 turns it off",
+      ).argParser(int("--min-free", 0, 1_048_576)).env("MDS_MIN_FREE_MB").default(64),
     )
     .addOption(new Option("--tenant <uuid>", "tenant for data commands").env("MDS_TENANT_ID"))
     .addOption(
@@ -513,34 +536,13 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
       if ((await client.schemaVersion()).mode !== "timescale") {
         throw new RequiresTimescaleError("Showing or applying policies");
       }
-      const db = client.backend;
       if (o.apply) {
-        await db.transaction(async (tx) => {
-          await tx.query("SELECT remove_retention_policy('mds_core.bars', if_exists => true)");
-          await tx.query(
-            `SELECT add_retention_policy('mds_core.bars', drop_after => make_interval(days => $1))`,
-            [o.barsRetentionDays],
-          );
-          await tx.query(
-            "SELECT remove_retention_policy('mds_core.option_snapshots', if_exists => true)",
-          );
-          await tx.query(
-            `SELECT add_retention_policy('mds_core.option_snapshots', drop_after => make_interval(days => $1))`,
-            [o.optionsRetentionDays],
-          );
-          await tx.query("CALL remove_columnstore_policy('mds_core.bars', if_exists => true)");
-          await tx.query(
-            `CALL add_columnstore_policy('mds_core.bars', after => make_interval(days => $1))`,
-            [o.compressAfterDays],
-          );
-        });
+        await client.timescale.setRetention("bars", o.barsRetentionDays);
+        await client.timescale.setRetention("option_snapshots", o.optionsRetentionDays);
+        await client.timescale.setColumnstore(o.compressAfterDays);
       }
-      const rows = await db.query<Record<string, unknown>>(
-        `SELECT hypertable_name AS "table", proc_name AS policy, schedule_interval::text AS every, config::text AS config
-         FROM timescaledb_information.jobs WHERE hypertable_schema = 'mds_core' AND proc_name IN ('policy_retention', 'policy_compression')
-         ORDER BY 1, 2`,
-      );
-      printRows(io, rows, s.json);
+      const rows = await client.timescale.policies();
+      printRows(io, rows.map((r) => ({ ...r })), s.json);
     }));
 
   program.command("refresh-aggregate <aggregate>").description(
@@ -550,30 +552,25 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
     .requiredOption("--end <time>", "window end, ISO 8601 with zone")
     .action(withClient(async (s, cmd, aggregate) => {
       const o = cmd.opts<{ start: string; end: string }>();
-      if (!["bars_5m", "bars_1h", "bars_1d"].includes(aggregate as string)) {
+      if (!isAggregate(aggregate)) {
         throw new UsageError(
           `<aggregate> must be bars_5m, bars_1h or bars_1d (got "${aggregate}")`,
         );
       }
-      const { parseInstant } = await import("@mds/sql");
       const start = parseInstant(o.start, "--start"), end = parseInstant(o.end, "--end");
       await using client = await openClient(s, { migrate: s.databaseUrl === undefined });
       if ((await client.schemaVersion()).mode !== "timescale") {
         throw new RequiresTimescaleError("Refreshing an aggregate");
       }
-      const started = performance.now();
-      // refresh_continuous_aggregate refuses to run inside a transaction block
-      await client.backend.session((conn) =>
-        conn.query(
-          `CALL refresh_continuous_aggregate('mds_core.${aggregate}', $1::timestamptz, $2::timestamptz)`,
-          [start, end],
-        )
-      );
+      const done = await client.timescale.refreshAggregate(aggregate, { start, end });
       printObject(io, {
-        aggregate: aggregate as string,
-        start,
-        end,
-        seconds: Math.round(performance.now() - started) / 1000,
+        aggregate: done.aggregate,
+        start: done.start,
+        end: done.end,
+        materialized_buckets: done.materializedBuckets,
+        source_bars: done.sourceBars,
+        retries: done.retries,
+        seconds: done.seconds,
       }, s.json);
     }));
 

@@ -14,6 +14,7 @@ import { createPgliteBackend } from "./pglite_backend.ts";
 import { createPostgresBackend } from "./postgres_backend.ts";
 import { resolveRetryPolicy, type RetryPolicy, withRetry } from "./retry.ts";
 import { TenantApi } from "./tenant.ts";
+import { TimescaleApi } from "./timescale.ts";
 import { WRITE_MODES, type WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./_write.ts";
 
@@ -40,6 +41,18 @@ export interface ClientOptions {
   url?: string | undefined;
   /** An embedded store (PGlite) kept in this directory, created when missing. */
   dataDir?: string | undefined;
+  /**
+   * With `dataDir`: how long to wait, in milliseconds, while another process has the store open.
+   * An embedded store serves one process at a time; a second opener fails at once with
+   * `StoreLockedError` (`MDS_STORE_LOCKED`) unless it waits. @default {0}
+   */
+  lockWaitMs?: number | undefined;
+  /**
+   * With `dataDir`: no unit of work starts while the data directory's file system has less free
+   * space than this, in bytes (`DiskSpaceError`, `MDS_DISK_FULL`); PGlite cannot recover from a
+   * disk filling up inside a write. 0 turns the check off. @default {67108864} (64 MiB)
+   */
+  minFreeBytes?: number | undefined;
   /** An embedded store in memory, gone on close: for tests and examples. */
   memory?: boolean | undefined;
   /** A backend built by the caller; the client does not close it. */
@@ -112,6 +125,27 @@ function validate(options: ClientOptions): void {
   ) {
     throw new ConfigError("dataDir", options.dataDir, "must be a directory path");
   }
+  if (
+    options.lockWaitMs !== undefined &&
+    (!Number.isInteger(options.lockWaitMs) || options.lockWaitMs < 0 ||
+      options.lockWaitMs > 86_400_000)
+  ) {
+    throw new ConfigError(
+      "lockWaitMs",
+      options.lockWaitMs,
+      "must be a whole number from 0 to 86400000",
+    );
+  }
+  if (
+    options.minFreeBytes !== undefined &&
+    (!Number.isSafeInteger(options.minFreeBytes) || options.minFreeBytes < 0)
+  ) {
+    throw new ConfigError(
+      "minFreeBytes",
+      options.minFreeBytes,
+      "must be a whole number of bytes, 0 or more",
+    );
+  }
   const pool = options.pool ?? {};
   const whole = (name: string, value: number | undefined, min: number, max: number) => {
     if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
@@ -175,6 +209,8 @@ export function redact(url: string): string {
 export class MdsClient implements AsyncDisposable {
   /** The backend the client runs on. */
   readonly backend: Backend;
+  /** TimescaleDB operations: aggregate refreshes, retention and columnstore policies. */
+  readonly timescale: TimescaleApi;
   readonly #options: ClientOptions;
   readonly #owned: boolean;
   readonly #retry: ReturnType<typeof resolveRetryPolicy>;
@@ -195,6 +231,7 @@ export class MdsClient implements AsyncDisposable {
     this.#owned = owned;
     this.#retry = resolveRetryPolicy(options.retry);
     this.#role = options.appRole === undefined ? "mds_app" : options.appRole;
+    this.timescale = new TimescaleApi(backend, async () => (await this.schemaVersion()).mode);
   }
 
   /**
@@ -430,6 +467,7 @@ export class MdsClient implements AsyncDisposable {
  * @param options Where the store is and how to behave.
  * @returns The client; close it with `close()` or `await using`.
  * @throws {ConfigError} Naming the first invalid option.
+ * @throws {StoreLockedError} With `dataDir`, while another process has the store open.
  *
  * @example
  * ```ts
@@ -459,7 +497,11 @@ export async function createClient(options: ClientOptions): Promise<MdsClient> {
       applicationName: pool.applicationName,
     });
   } else {
-    backend = await createPgliteBackend({ dataDir: options.memory ? undefined : options.dataDir });
+    backend = await createPgliteBackend({
+      dataDir: options.memory ? undefined : options.dataDir,
+      lockWaitMs: options.lockWaitMs,
+      minFreeBytes: options.minFreeBytes,
+    });
   }
   const client = new MdsClient(backend, options, owned);
   const embedded = options.url === undefined && options.backend === undefined;

@@ -34,3 +34,4 @@ export * from "./upsert.ts";
 export * from "./migration.ts";
 export * from "./migrations_data.ts";
 export * from "./backfill.ts";
+export * from "./timescale.ts";
