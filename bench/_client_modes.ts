@@ -1,6 +1,7 @@
 // Client upserts in each write mode across call sizes (calls of 100 to 100,000 rows, each its
 // own unit of work, as the BatchProcessor makes them) into an empty table. The crossover sets
 // AUTO_COPY_MIN_ROWS in client/write_mode.ts.
+import { BASE_TABLES } from "@mds/sql";
 import { createClient, createPostgresBackend, type WriteMode } from "@mds/client";
 import type { BarInput } from "@mds/sql";
 import { createServerDatabase } from "../testing/backends.ts";
@@ -51,7 +52,9 @@ export async function benchWriteModes(o: WriteModesOptions): Promise<ModeFigure[
       for (const mode of ["insert", "copy", "auto"] as const) {
         const rates: number[] = [];
         for (let r = 0; r < o.runs; r++) {
-          await su.query("TRUNCATE mds_core.bars, mds_core.latest_prices, mds_core.ingest_cursors");
+          await su.query(
+            `TRUNCATE ${BASE_TABLES.bars}, ${BASE_TABLES.latest_prices}, ${BASE_TABLES.ingest_cursors}`,
+          );
           const started = performance.now();
           for (let i = 0; i < rows.length; i += batch) {
             await api.upsertBars(rows.slice(i, i + batch), { mode, batchRows: batch });

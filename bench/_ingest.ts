@@ -2,6 +2,7 @@
 // run: `\copy` append, `\copy` to staging + INSERT ... ON CONFLICT (empty table, every row
 // present, skipping unchanged rows), and the real `mds ingest-ndjson bars -` (empty table, then
 // the same input again).
+import { BASE_TABLES } from "@mds/sql";
 import { type Backend, createPostgresBackend, migrate } from "@mds/client";
 import { createServerDatabase } from "../testing/backends.ts";
 import { type BarFiles, CSV_COLUMNS } from "./_data.ts";
@@ -31,9 +32,9 @@ function stageScript(csv: string, onConflict: "update" | "skip-unchanged"): stri
     ? ` WHERE (t.${VALUES.join(", t.")}) IS DISTINCT FROM (EXCLUDED.${VALUES.join(", EXCLUDED.")})`
     : "";
   return [
-    `CREATE TEMP TABLE stage AS SELECT ${CSV_COLUMNS} FROM mds_core.bars WITH NO DATA;`,
+    `CREATE TEMP TABLE stage AS SELECT ${CSV_COLUMNS} FROM ${BASE_TABLES.bars} WITH NO DATA;`,
     `\\copy stage (${CSV_COLUMNS}) FROM '${csv}' WITH (FORMAT csv)`,
-    `INSERT INTO mds_core.bars AS t (${CSV_COLUMNS}) SELECT ${CSV_COLUMNS} FROM stage`,
+    `INSERT INTO ${BASE_TABLES.bars} AS t (${CSV_COLUMNS}) SELECT ${CSV_COLUMNS} FROM stage`,
     `  ON CONFLICT (${KEY}) DO UPDATE SET ${set}${where};`,
   ].join("\n");
 }
@@ -102,7 +103,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
         await reset(su);
         await psql(
           "psqlAppend",
-          `\\copy mds_core.bars (${CSV_COLUMNS}) FROM '${o.files.csv}' WITH (FORMAT csv)`,
+          `\\copy ${BASE_TABLES.bars} (${CSV_COLUMNS}) FROM '${o.files.csv}' WITH (FORMAT csv)`,
         );
         await expectRows(su, o.files.rows, "psql append");
         await reset(su);
@@ -126,7 +127,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
         throw new Error(`re-ingest: ${JSON.stringify(again.summary)}`);
       }
       const [changed] = await su.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM mds_core.bars WHERE xmin::text::bigint >= $1::bigint",
+        `SELECT count(*)::int AS n FROM ${BASE_TABLES.bars} WHERE xmin::text::bigint >= $1::bigint`,
         [xid],
       );
       rewritten = Math.max(rewritten, changed!.n);
@@ -158,11 +159,13 @@ function summaryLine(rates: Record<string, number[]>): string {
 }
 
 async function reset(su: Backend): Promise<void> {
-  await su.query("TRUNCATE mds_core.bars, mds_core.latest_prices, mds_core.ingest_cursors");
+  await su.query(
+    `TRUNCATE ${BASE_TABLES.bars}, ${BASE_TABLES.latest_prices}, ${BASE_TABLES.ingest_cursors}`,
+  );
 }
 
 async function expectRows(su: Backend, rows: number, what: string): Promise<void> {
-  const [row] = await su.query<{ n: number }>("SELECT count(*)::int AS n FROM mds_core.bars");
+  const [row] = await su.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${BASE_TABLES.bars}`);
   const n = row!.n;
   if (n !== rows) throw new Error(`${what} left ${n} rows, expected ${rows}`);
 }

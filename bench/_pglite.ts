@@ -1,6 +1,7 @@
 // The embedded store: the CLI's ingest path (cli/ingest.ts: read, parse, validate, batch,
 // upsert through the tenant view) against a hand-written loop that parses the same NDJSON and
 // upserts batches of the CLI's size with one unnest statement, on the same kind of PGlite store.
+import { BASE_TABLES } from "@mds/sql";
 import { type Backend, createClient, createPgliteBackend, migrate } from "@mds/client";
 import { DEFAULT_INGEST_ROWS, ingestNdjson } from "../cli/ingest.ts";
 import type { BarFiles } from "./_data.ts";
@@ -71,7 +72,7 @@ export async function benchPglite(o: PgliteOptions): Promise<PgliteFigures> {
   return { mds: spread(mds), handLoop: spread(hand), rows: o.files.rows };
 }
 
-const UPSERT = `INSERT INTO mds_core.bars AS t
+const UPSERT = `INSERT INTO ${BASE_TABLES.bars} AS t
   (tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume)
   SELECT $1::uuid, * FROM unnest($2::timestamptz[], $3::text[], $4::text[], $5::text[],
     $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::int8[])

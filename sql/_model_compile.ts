@@ -1,7 +1,7 @@
 // Turns a zod failure into a ValidationError that names the field and quotes the value, and
 // compiles a model's field rules into a plain function for the hot path of ingest.
 import { z } from "zod";
-import { Refusal, ruleOf } from "./_fields.ts";
+import { Refusal, ruleOf } from "./_field_rules.ts";
 import { ValidationError } from "./errors.ts";
 import type { Model } from "./model.ts";
 

@@ -9,9 +9,9 @@ import {
   uuid,
   vendor,
   withDefault,
-} from "./_fields.ts";
-import { oneOf } from "./_fields.ts";
-import { compileModel, type Equal, type Problem, pushProblem } from "./_model.ts";
+} from "./_field_rules.ts";
+import { oneOf } from "./_field_rules.ts";
+import { compileModel, type Equal, type Problem, pushProblem } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
 

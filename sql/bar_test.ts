@@ -4,7 +4,7 @@ import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Bar, type BarInput, parseBar } from "./bar.ts";
 import { BarSchema } from "./bar.ts";
 import { ValidationError } from "./errors.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 
 const ok: BarInput = {
   ts: "2024-01-02T14:30:00Z",

@@ -63,3 +63,60 @@ export function encodeCopyRows(spec: TableSpec, rows: readonly object[]): string
   }
   return out;
 }
+
+/**
+ * The statement creating the transaction-local staging table that COPY fills before
+ * `buildUpsert` moves its rows into the view (COPY cannot target a view).
+ *
+ * @param spec The table to stage for.
+ * @returns `CREATE TEMP TABLE ... ON COMMIT DROP` for a table named by {@linkcode stageTable}.
+ *
+ * @example
+ * ```ts
+ * import { buildStageTable, TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(buildStageTable(TABLES.bars).startsWith("CREATE TEMP TABLE mds_stage_bars"), true);
+ * ```
+ */
+export function buildStageTable(spec: TableSpec): string {
+  const cols = spec.columns.map((c) => `${c.name} ${c.type}`).join(", ");
+  return `CREATE TEMP TABLE ${stageTable(spec)} (${cols}) ON COMMIT DROP`;
+}
+
+/**
+ * Name of the staging table of a kind.
+ *
+ * @param spec The table staged for.
+ * @returns An unqualified temporary table name.
+ *
+ * @example
+ * ```ts
+ * import { stageTable, TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(stageTable(TABLES.news), "mds_stage_news");
+ * ```
+ */
+export function stageTable(spec: TableSpec): string {
+  return `mds_stage_${spec.kind}`;
+}
+
+/**
+ * The target of the COPY that fills a staging table: the table and its column list. Backends
+ * wrap it as `COPY <target> FROM STDIN` (server) or from an in-memory blob (embedded).
+ *
+ * @param spec The table staged for.
+ * @returns `mds_stage_<kind> (col, ...)`.
+ *
+ * @example
+ * ```ts
+ * import { copyTarget, TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(copyTarget(TABLES.bars).startsWith("mds_stage_bars (tenant_id, ts"), true);
+ * ```
+ */
+export function copyTarget(spec: TableSpec): string {
+  return `${stageTable(spec)} (${spec.columns.map((c) => c.name).join(", ")})`;
+}

@@ -1,4 +1,4 @@
-import { calendarDate, Refusal, symbol, timestamp, uuid, vendor } from "./_fields.ts";
+import { calendarDate, Refusal, symbol, timestamp, uuid, vendor } from "./_field_rules.ts";
 import { ValidationError } from "./errors.ts";
 
 function check<T>(

@@ -10,8 +10,8 @@ import {
   symbol,
   uuid,
   vendor,
-} from "./_fields.ts";
-import { compileModel, type Equal } from "./_model.ts";
+} from "./_field_rules.ts";
+import { compileModel, type Equal } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** Company fundamentals as of one date, as stored. */

@@ -4,7 +4,7 @@ import type { ModelInput, ModelOutput } from "./model.ts";
 import { type Fundamentals, type FundamentalsInput, parseFundamentals } from "./fundamentals.ts";
 import { FundamentalsSchema } from "./fundamentals.ts";
 import { ValidationError } from "./errors.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 
 const ok: FundamentalsInput = {
   asof: "2024-03-31",

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { field, jsonObject, Refusal, text, timestamp, withDefault } from "./_fields.ts";
-import { type Equal, parseWith } from "./_model.ts";
+import { field, jsonObject, Refusal, text, timestamp, withDefault } from "./_field_rules.ts";
+import { type Equal, parseWith } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** The states of a job, in lifecycle order. */

@@ -4,7 +4,7 @@ import type { ModelInput, ModelOutput } from "./model.ts";
 import { type EnqueueJob, type EnqueueJobInput, JOB_STATES, parseEnqueueJob } from "./job.ts";
 import type { EnqueueJobSchema } from "./job.ts";
 import { ValidationError } from "./errors.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 
 const ok: EnqueueJobInput = {
   idempotency_key: "backfill:AAPL:2024-01",

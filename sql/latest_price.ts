@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { field, oneOf, price, symbol, timestamp, uuid, vendor } from "./_fields.ts";
+import { field, oneOf, price, symbol, timestamp, uuid, vendor } from "./_field_rules.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** The newest known price of one symbol from one vendor, kept current by bar upserts. */

@@ -10,8 +10,8 @@ import {
   timestamp,
   uuid,
   vendor,
-} from "./_fields.ts";
-import { compileModel, type Equal } from "./_model.ts";
+} from "./_field_rules.ts";
+import { compileModel, type Equal } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** One news item as stored. */

@@ -4,7 +4,7 @@ import type { ModelInput, ModelOutput } from "./model.ts";
 import { type News, newsId, type NewsInput, parseNews } from "./news.ts";
 import { NewsSchema } from "./news.ts";
 import { ValidationError } from "./errors.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 
 const ok: NewsInput = {
   published_at: "2024-01-02T15:00:00Z",

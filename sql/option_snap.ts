@@ -12,8 +12,8 @@ import {
   timestamp,
   uuid,
   vendor,
-} from "./_fields.ts";
-import { compileModel, type Equal, type Problem, pushProblem } from "./_model.ts";
+} from "./_field_rules.ts";
+import { compileModel, type Equal, type Problem, pushProblem } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** Option sides. */

@@ -9,7 +9,7 @@ import {
 } from "./option_snap.ts";
 import { OptionSnapSchema } from "./option_snap.ts";
 import { ValidationError } from "./errors.ts";
-import type { Equal } from "./_model.ts";
+import type { Equal } from "./_model_compile.ts";
 
 const ok: OptionSnapInput = {
   ts: "2024-01-02T15:00:00Z",

@@ -168,3 +168,33 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
     ],
   },
 };
+
+/** The base tables of the private schema. */
+export const BASE_TABLE_NAMES = [
+  "bars",
+  "fundamentals",
+  "news",
+  "option_snapshots",
+  "latest_prices",
+  "ingest_cursors",
+  "jobs",
+  "schema_migrations",
+] as const;
+/** One of {@linkcode BASE_TABLE_NAMES}. */
+export type BaseTableName = typeof BASE_TABLE_NAMES[number];
+
+/**
+ * The schema-qualified name of each base table, for the few tools that must address the private
+ * schema directly (the benchmarks' raw baselines) without writing its name themselves.
+ *
+ * @example
+ * ```ts
+ * import { BASE_TABLES } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(BASE_TABLES.latest_prices.endsWith(".latest_prices"), true);
+ * ```
+ */
+export const BASE_TABLES: Readonly<Record<BaseTableName, string>> = Object.fromEntries(
+  BASE_TABLE_NAMES.map((t) => [t, `mds_core.${t}`]),
+) as Record<BaseTableName, string>;

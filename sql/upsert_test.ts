@@ -5,15 +5,8 @@ import { parseFundamentals } from "./fundamentals.ts";
 import { parseNews } from "./news.ts";
 import { parseOptionSnap } from "./option_snap.ts";
 import { type ColumnType, ROW_KINDS, type RowKind, TABLES, type TableSpec } from "./tables.ts";
-import {
-  buildSeriesUpdate,
-  buildStageTable,
-  buildUpsert,
-  copyTarget,
-  prepareRows,
-  rowKey,
-  stageTable,
-} from "./upsert.ts";
+import { buildSeriesUpdate, buildUpsert, prepareRows, rowKey } from "./upsert.ts";
+import { buildStageTable, copyTarget, stageTable } from "./copy.ts";
 
 const T1 = "00000000-0000-4000-8000-000000000001";
 const T2 = "00000000-0000-4000-8000-000000000002";

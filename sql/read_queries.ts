@@ -1,0 +1,339 @@
+// Canonical SQL of the tenant reads: bar windows (stored or aggregated from 1m bars), latest
+// prices, news, option chains, fundamentals and ingestion cursors. Every statement reads a
+// tenant-filtered view of schema mds, so it runs inside a unit of work whose tenant is set.
+import type { SchemaMode } from "./migration.ts";
+import type { Aggregate } from "./timescale.ts";
+import type { Timeframe } from "./timeframes.ts";
+import type { SqlQuery } from "./upsert.ts";
+
+/** A validated window of one series' bars; `after` continues a keyset-paginated read. */
+export interface BarWindow {
+  /** Normalised ticker. */
+  readonly symbol: string;
+  /** Bar length. */
+  readonly timeframe: Timeframe;
+  /** First bar open time, inclusive. */
+  readonly start: Date;
+  /** Last bar open time, exclusive. */
+  readonly end: Date;
+  /** Only this (normalised) vendor's bars, or `null` for every vendor. */
+  readonly vendor: string | null;
+  /** Most bars to return. */
+  readonly limit: number;
+  /** Only bars after this open time and vendor (the last of the previous page), or `null`. */
+  readonly after: { readonly ts: Date; readonly vendor: string } | null;
+}
+
+const BAR_COLUMNS =
+  "tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume, vwap, trade_count";
+
+const AGGREGATE_OF: Readonly<Partial<Record<Timeframe, Aggregate>>> = {
+  "5m": "bars_5m",
+  "1h": "bars_1h",
+  "1d": "bars_1d",
+};
+
+/**
+ * The bucket length of each aggregate, spelled as in the plain views of migration 0005 (a test
+ * holds the aggregation below to that migration's text).
+ */
+const BUCKET: Readonly<Record<Aggregate, string>> = {
+  bars_5m: "5 minutes",
+  bars_1h: "1 hour",
+  bars_1d: "1 day",
+};
+
+/** Buckets start at a Monday 00:00 UTC, as in migration 0005. */
+const BUCKET_ORIGIN = "TIMESTAMPTZ '2000-01-03 00:00:00+00'";
+
+/** Open, high, low, close and volume of a bucket of 1m bars, as in migration 0005. */
+const OHLCV = `(array_agg(open ORDER BY ts))[1] AS open, max(high) AS high, min(low) AS low,
+              (array_agg(close ORDER BY ts DESC))[1] AS close, sum(volume)::bigint AS volume`;
+
+/**
+ * The aggregate of 1m bars that serves a timeframe.
+ *
+ * @param timeframe A bar timeframe.
+ * @returns `bars_5m`, `bars_1h` or `bars_1d` for 5m, 1h and 1d; `null` for the others.
+ *
+ * @example
+ * ```ts
+ * import { aggregateOf } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([aggregateOf("1h"), aggregateOf("15m")], ["bars_1h", null]);
+ * ```
+ */
+export function aggregateOf(timeframe: Timeframe): Aggregate | null {
+  return Object.hasOwn(AGGREGATE_OF, timeframe) ? AGGREGATE_OF[timeframe] ?? null : null;
+}
+
+/**
+ * The stored bars of a window, oldest first (then by vendor), from `mds.bars`.
+ *
+ * @param window The validated window.
+ * @returns The statement; parameters: symbol, timeframe, start, end, vendor, limit, and the
+ * `after` time and vendor (`null` on a first page).
+ *
+ * @example
+ * ```ts
+ * import { buildBarsWindow } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const start = new Date("2024-01-02T14:30:00Z");
+ * const end = new Date("2024-01-02T15:30:00Z");
+ * const q = buildBarsWindow({ symbol: "AAPL", timeframe: "1m", start, end, vendor: null,
+ *   limit: 100, after: null });
+ * assert.deepEqual(q.params, ["AAPL", "1m", start, end, null, 100, null, null]);
+ * assert.match(q.text, /FROM mds\.bars/);
+ * ```
+ */
+export function buildBarsWindow(window: BarWindow): SqlQuery {
+  const w = window;
+  return {
+    text: `SELECT ${BAR_COLUMNS} FROM mds.bars
+       WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 AND ($5::text IS NULL OR vendor = $5)
+         AND ($7::timestamptz IS NULL OR (ts, vendor) > ($7::timestamptz, $8::text))
+       ORDER BY ts, vendor LIMIT $6`,
+    params: [
+      w.symbol,
+      w.timeframe,
+      w.start,
+      w.end,
+      w.vendor,
+      w.limit,
+      w.after?.ts ?? null,
+      w.after?.vendor ?? null,
+    ],
+  };
+}
+
+/**
+ * The bars of a window aggregated from 1m bars, oldest bucket first (then by vendor), in the
+ * columns of a bar (`vwap` and `trade_count` are null). With TimescaleDB it reads the continuous
+ * aggregate's tenant view; without it, it aggregates the window's 1m bars on read with the
+ * aggregation of migration 0005's plain views, restricted to the window so the bars index
+ * serves it (the plain views would aggregate every bar of the tenant first).
+ *
+ * @param window The validated window; its timeframe picks the aggregate.
+ * @param mode The schema mode of the store.
+ * @returns The statement, or `null` when no aggregate serves the timeframe (see
+ * {@linkcode aggregateOf}); parameters: symbol, start, end, vendor, limit, and the `after` time
+ * and vendor.
+ *
+ * @example
+ * ```ts
+ * import { buildAggregateBarsWindow } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const w = { symbol: "AAPL", timeframe: "1h" as const, start: new Date(0), end: new Date(1),
+ *   vendor: null, limit: 10, after: null };
+ * assert.match(buildAggregateBarsWindow(w, "timescale")!.text, /FROM mds\.bars_1h/);
+ * assert.match(buildAggregateBarsWindow(w, "plain")!.text, /date_bin\(INTERVAL '1 hour'/);
+ * assert.equal(buildAggregateBarsWindow({ ...w, timeframe: "15m" }, "plain"), null);
+ * ```
+ */
+export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): SqlQuery | null {
+  const w = window;
+  const aggregate = aggregateOf(w.timeframe);
+  if (aggregate === null) return null;
+  const select =
+    `tenant_id, bucket AS ts, vendor, symbol, '${w.timeframe}' AS timeframe, open, high, low,
+                  close, volume, NULL::float8 AS vwap, NULL::bigint AS trade_count`;
+  const params = [
+    w.symbol,
+    w.start,
+    w.end,
+    w.vendor,
+    w.limit,
+    w.after?.ts ?? null,
+    w.after?.vendor ?? null,
+  ];
+  const after = "($6::timestamptz IS NULL OR (bucket, vendor) > ($6::timestamptz, $7::text))";
+  if (mode === "timescale") {
+    return {
+      text: `SELECT ${select} FROM mds.${aggregate}
+       WHERE symbol = $1 AND bucket >= $2 AND bucket < $3 AND ($4::text IS NULL OR vendor = $4) AND ${after}
+       ORDER BY bucket, vendor LIMIT $5`,
+      params,
+    };
+  }
+  return {
+    text: `SELECT ${select} FROM (
+       SELECT date_bin(INTERVAL '${BUCKET[aggregate]}', ts, ${BUCKET_ORIGIN}) AS bucket,
+              tenant_id, vendor, symbol,
+              ${OHLCV}
+       FROM mds.bars
+       WHERE symbol = $1 AND timeframe = '1m' AND ts >= $2 AND ts < $3 AND ($4::text IS NULL OR vendor = $4)
+       GROUP BY 1, 2, 3, 4
+     ) b
+     WHERE ${after}
+     ORDER BY bucket, vendor LIMIT $5`,
+    params,
+  };
+}
+
+/**
+ * The latest price of each of `symbols`, one row per symbol and vendor, by symbol then vendor.
+ *
+ * @param symbols Normalised tickers.
+ * @param vendor Only this (normalised) vendor, or `null` for every vendor.
+ * @returns The statement; parameters: the tickers (an array) and the vendor.
+ *
+ * @example
+ * ```ts
+ * import { buildLatestPrices } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildLatestPrices(["AAPL", "MSFT"], null);
+ * assert.deepEqual(q.params, [["AAPL", "MSFT"], null]);
+ * assert.match(q.text, /symbol = ANY\(\$1::text\[\]\)/);
+ * ```
+ */
+export function buildLatestPrices(symbols: readonly string[], vendor: string | null): SqlQuery {
+  return {
+    text:
+      `SELECT tenant_id, vendor, symbol, as_of, price, timeframe, updated_at FROM mds.latest_prices
+     WHERE symbol = ANY($1::text[]) AND ($2::text IS NULL OR vendor = $2)
+     ORDER BY symbol, vendor`,
+    params: [[...symbols], vendor],
+  };
+}
+
+/** Which news {@linkcode buildNews} reads; every value already validated. */
+export interface NewsFilter {
+  /** Only items mentioning this (normalised) ticker, or `null` for all. */
+  readonly symbol: string | null;
+  /** Only items published at or after this time, or `null` for all. */
+  readonly since: Date | null;
+  /** Most items. */
+  readonly limit: number;
+}
+
+/**
+ * News items, newest first.
+ *
+ * @param filter Symbol, time and count.
+ * @returns The statement; parameters: symbol, since, limit.
+ *
+ * @example
+ * ```ts
+ * import { buildNews } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildNews({ symbol: "AAPL", since: null, limit: 100 });
+ * assert.deepEqual(q.params, ["AAPL", null, 100]);
+ * assert.match(q.text, /ORDER BY published_at DESC/);
+ * ```
+ */
+export function buildNews(filter: NewsFilter): SqlQuery {
+  return {
+    text:
+      `SELECT tenant_id, published_at, vendor, id, symbols, title, url, summary, source, sentiment FROM mds.news
+     WHERE ($1::text IS NULL OR symbols @> ARRAY[$1::text]) AND ($2::timestamptz IS NULL OR published_at >= $2)
+     ORDER BY published_at DESC, vendor, id LIMIT $3`,
+    params: [filter.symbol, filter.since, filter.limit],
+  };
+}
+
+/** Which chain {@linkcode buildOptionChain} reads; every value already validated. */
+export interface OptionChainFilter {
+  /** Normalised underlying ticker. */
+  readonly symbol: string;
+  /** Expiry date, `YYYY-MM-DD`. */
+  readonly expiry: string;
+  /** The chain as known at this time. */
+  readonly at: Date;
+  /** Only this (normalised) vendor, or `null` for every vendor. */
+  readonly vendor: string | null;
+}
+
+/**
+ * The newest snapshot at or before a time of every contract of one expiry, by vendor, type and
+ * strike.
+ *
+ * @param filter Underlying, expiry, time and vendor.
+ * @returns The statement; parameters: symbol, expiry, at, vendor.
+ *
+ * @example
+ * ```ts
+ * import { buildOptionChain } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const at = new Date("2024-01-02T15:00:00Z");
+ * const q = buildOptionChain({ symbol: "SPY", expiry: "2024-01-19", at, vendor: null });
+ * assert.deepEqual(q.params, ["SPY", "2024-01-19", at, null]);
+ * assert.match(q.text, /DISTINCT ON \(vendor, option_type, strike\)/);
+ * ```
+ */
+export function buildOptionChain(filter: OptionChainFilter): SqlQuery {
+  return {
+    text: `SELECT DISTINCT ON (vendor, option_type, strike)
+            tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
+            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price
+     FROM mds.option_snapshots
+     WHERE symbol = $1 AND expiry = $2::date AND ts <= $3 AND ($4::text IS NULL OR vendor = $4)
+     ORDER BY vendor, option_type, strike, ts DESC`,
+    params: [filter.symbol, filter.expiry, filter.at, filter.vendor],
+  };
+}
+
+/** Which record {@linkcode buildFundamentalsAsOf} reads; every value already validated. */
+export interface FundamentalsFilter {
+  /** Normalised ticker. */
+  readonly symbol: string;
+  /** The newest record at or before this date, `YYYY-MM-DD`. */
+  readonly asOf: string;
+  /** Only this (normalised) vendor, or `null` for every vendor. */
+  readonly vendor: string | null;
+}
+
+/**
+ * The newest fundamentals of a ticker at or before a date, one row per vendor.
+ *
+ * @param filter Ticker, date and vendor.
+ * @returns The statement; parameters: symbol, asOf, vendor.
+ *
+ * @example
+ * ```ts
+ * import { buildFundamentalsAsOf } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildFundamentalsAsOf({ symbol: "AAPL", asOf: "2024-03-31", vendor: "polygon" });
+ * assert.deepEqual(q.params, ["AAPL", "2024-03-31", "polygon"]);
+ * assert.match(q.text, /asof <= \$2::date/);
+ * ```
+ */
+export function buildFundamentalsAsOf(filter: FundamentalsFilter): SqlQuery {
+  return {
+    text:
+      `SELECT DISTINCT ON (vendor) tenant_id, asof, vendor, symbol, market_cap, pe_ratio, eps, revenue,
+            net_income, shares_outstanding, dividend_yield, extra
+     FROM mds.fundamentals WHERE symbol = $1 AND asof <= $2::date AND ($3::text IS NULL OR vendor = $3)
+     ORDER BY vendor, asof DESC`,
+    params: [filter.symbol, filter.asOf, filter.vendor],
+  };
+}
+
+/**
+ * The tenant's ingestion cursors, by dataset, symbol, vendor and timeframe.
+ *
+ * @param symbol Only this (normalised) ticker's cursors, or `null` for all.
+ * @returns The statement; its one parameter is the symbol.
+ *
+ * @example
+ * ```ts
+ * import { buildIngestCursors } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(buildIngestCursors(null).params, [null]);
+ * assert.match(buildIngestCursors("AAPL").text, /FROM mds\.ingest_cursors/);
+ * ```
+ */
+export function buildIngestCursors(symbol: string | null): SqlQuery {
+  return {
+    text: `SELECT dataset, vendor, symbol, timeframe, last_ts, updated_at FROM mds.ingest_cursors
+     WHERE ($1::text IS NULL OR symbol = $1) ORDER BY dataset, symbol, vendor, timeframe`,
+    params: [symbol],
+  };
+}
