@@ -1,6 +1,13 @@
 // The server's settings, read from environment variables and validated before any work starts.
-import { ConfigError, redact, TIMESCALE_MODES, type TimescaleMode } from "@mds/client";
-import { LOG_LEVELS, type LogLevel } from "./logger.ts";
+import {
+  ConfigError,
+  isTimescaleMode,
+  redact,
+  storeOptionsFromEnv,
+  TIMESCALE_MODES,
+  type TimescaleMode,
+} from "@mds/client";
+import { isLogLevel, LOG_LEVELS, type LogLevel } from "./logger.ts";
 
 /** The settings of `admin/main.ts`. */
 export interface ServerConfig {
@@ -14,9 +21,14 @@ export interface ServerConfig {
   dataDir: string;
   /**
    * Embedded store: how long to wait at startup while another process has it open, in
-   * milliseconds (`MDS_LOCK_WAIT`: seconds, or `30s`, `5m`). @default {0}
+   * milliseconds (`MDS_LOCK_WAIT`: seconds, or `30s`, `5m`, `1h`). @default {0}
    */
   lockWaitMs: number;
+  /**
+   * Embedded store: the free-space floor of its disk, in bytes (`MDS_MIN_FREE_MB`, in MiB; 0 turns
+   * the check off); absent when unset, for the client's default. @default {67108864} (64 MiB)
+   */
+  minFreeBytes?: number;
   /** Admin token (`ADMIN_TOKEN`); empty or unset disables the mutating endpoints. */
   adminToken: string | undefined;
   /** Whether migrations use TimescaleDB (`MDS_TIMESCALE`). @default {"auto"} */
@@ -46,45 +58,23 @@ export function loadConfig(
   if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port > 65_535) {
     throw new ConfigError("PORT", portText, "must be a port number from 0 to 65535");
   }
-  const url = nonEmpty(env.MDS_DATABASE_URL);
-  const dsn = nonEmpty(env.MDS_DSN);
-  if (url !== undefined && dsn !== undefined && url !== dsn) {
-    throw new ConfigError(
-      "MDS_DSN",
-      redact(dsn),
-      "differs from MDS_DATABASE_URL: set only one of them",
-    );
-  }
-  const databaseUrl = url ?? dsn;
-  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new ConfigError(
-      url !== undefined ? "MDS_DATABASE_URL" : "MDS_DSN",
-      redact(databaseUrl),
-      "must start with postgres:// or postgresql://",
-    );
-  }
+  const store = storeOptionsFromEnv(env);
   const timescale = nonEmpty(env.MDS_TIMESCALE) ?? "auto";
-  if (!(TIMESCALE_MODES as readonly string[]).includes(timescale)) {
+  if (!isTimescaleMode(timescale)) {
     throw new ConfigError("MDS_TIMESCALE", timescale, `must be one of ${TIMESCALE_MODES}`);
   }
   const logLevel = nonEmpty(env.MDS_LOG_LEVEL) ?? "info";
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+  if (!isLogLevel(logLevel)) {
     throw new ConfigError("MDS_LOG_LEVEL", logLevel, `must be one of ${LOG_LEVELS}`);
-  }
-  const lockWait = nonEmpty(env.MDS_LOCK_WAIT) ?? "0";
-  const lockMatch = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(lockWait.trim());
-  const lockWaitMs = lockMatch
-    ? Number(lockMatch[1]) * (lockMatch[2] === "m" ? 60_000 : 1_000)
-    : NaN;
-  if (!Number.isFinite(lockWaitMs) || lockWaitMs > 86_400_000) {
-    throw new ConfigError("MDS_LOCK_WAIT", lockWait, "must be a duration such as 0, 30, 30s or 5m");
   }
   return {
     port,
     hostname: nonEmpty(env.HOST) ?? "0.0.0.0",
-    databaseUrl,
-    dataDir: nonEmpty(env.MDS_DATA_DIR) ?? "./.mds",
-    lockWaitMs: Math.round(lockWaitMs),
+    databaseUrl: store.url,
+    // without a URL the store's own directory; with one, unused
+    dataDir: store.dataDir ?? nonEmpty(env.MDS_DATA_DIR) ?? "./.mds",
+    lockWaitMs: store.lockWaitMs ?? 0,
+    ...(store.minFreeBytes !== undefined ? { minFreeBytes: store.minFreeBytes } : {}),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     timescale: timescale as TimescaleMode,
     logLevel: logLevel as LogLevel,

@@ -1,11 +1,11 @@
 // Job, backfill, gap and ingestion metrics of one admin app. The job and cursor figures span
-// every tenant, so they are read from the private schema (mds_core) on the admin's own
-// connection (the store's owner), once per scrape and shared by the gauges, like the database
-// probe of _metrics.ts. A scrape whose queries fail keeps the last values.
-import { JOB_STATES, TIMEFRAMES } from "@mds/sql";
+// every tenant, so they come from the client's storeStats() on the admin's own connection (the
+// store's owner), once per scrape and shared by the gauges, like the database probe of
+// _metrics.ts. A scrape whose queries fail keeps the last values.
+import { isTimeframe, JOB_STATES, TIMEFRAMES } from "@mds/sql";
 import { withDeadline } from "./_http.ts";
 import { counter, gauge } from "./_registry.ts";
-import type { Queryable } from "@mds/client";
+import type { AdminClient } from "./admin_client.ts";
 import type { MetricsRegistry } from "./metrics_registry.ts";
 
 /** What one scrape read. */
@@ -40,18 +40,18 @@ const FINISHED = ["done", "dead"] as const;
  * - `mds_gaps_found_total{timeframe}`: gaps reported by `GET /ops/gaps`.
  *
  * @param registry The app's registry.
- * @param db The admin's connection.
+ * @param client Reads the store-wide figures: the admin's client.
  * @param timeoutMs Longest wait for the scrape's queries.
  * @returns The handle the routes update.
  */
 export function jobsMetrics(
   registry: MetricsRegistry,
-  db: Queryable,
+  client: Pick<AdminClient, "storeStats">,
   timeoutMs: number,
 ): JobsMetrics {
   let inflight: Promise<JobFigures | null> | undefined;
   const figures = (): Promise<JobFigures | null> =>
-    inflight ??= read(db, timeoutMs).catch(() => null).finally(() => {
+    inflight ??= read(client, timeoutMs).catch(() => null).finally(() => {
       inflight = undefined;
     });
 
@@ -115,35 +115,21 @@ export function jobsMetrics(
 
   return {
     gapsFound(timeframe, count) {
-      if ((TIMEFRAMES as readonly string[]).includes(timeframe) && count > 0) {
+      if (isTimeframe(timeframe) && count > 0) {
         gaps.inc({ timeframe }, count);
       }
     },
   };
 }
 
-async function read(db: Queryable, timeoutMs: number): Promise<JobFigures> {
-  const [byTypeAndState, [oldest], lag] = await withDeadline(
-    Promise.all([
-      db.query<{ job_type: string; state: string; n: number }>(
-        "SELECT job_type, state, count(*)::int AS n FROM mds_core.jobs GROUP BY 1, 2",
-      ),
-      db.query<{ seconds: number }>(
-        `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS seconds
-         FROM mds_core.jobs
-         WHERE state = 'queued' AND (job_type = 'backfill' OR job_type LIKE 'backfill:%')`,
-      ),
-      db.query<{ dataset: string; timeframe: string; seconds: number }>(
-        `SELECT dataset, timeframe, extract(epoch FROM now() - min(last_ts))::float8 AS seconds
-         FROM mds_core.ingest_cursors GROUP BY 1, 2`,
-      ),
-    ]),
-    timeoutMs,
-    "The job metrics",
-  );
+async function read(
+  client: Pick<AdminClient, "storeStats">,
+  timeoutMs: number,
+): Promise<JobFigures> {
+  const stats = await withDeadline(client.storeStats(), timeoutMs, "The job metrics");
   return {
-    byTypeAndState,
-    oldestBackfillSeconds: Math.max(0, oldest?.seconds ?? 0),
-    lag: lag.map((r) => ({ ...r, seconds: Math.max(0, r.seconds) })),
+    byTypeAndState: stats.jobs.map((r) => ({ job_type: r.job_type, state: r.state, n: r.jobs })),
+    oldestBackfillSeconds: Math.max(0, stats.oldestQueuedBackfillSeconds),
+    lag: stats.ingestLag.map((r) => ({ ...r, seconds: Math.max(0, r.seconds) })),
   };
 }

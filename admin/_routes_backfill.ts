@@ -75,7 +75,7 @@ export function backfillRoutes(app: Hono, ctx: AppContext): void {
       end: new Date(body.end).toISOString(),
     };
     if (body.tier !== undefined) payload.tier = body.tier;
-    const enqueued = await ctx.client.tenant(body.tenant_id).enqueueJob({
+    const enqueued = await ctx.client.tenant(body.tenant_id).jobs.enqueueJob({
       idempotency_key: await backfillKey(job, payload),
       job_type: `backfill:${job}`,
       payload,

@@ -53,7 +53,7 @@ const gapsQuery = z.object({
 export function opsRoutes(app: Hono, ctx: AppContext, metrics: JobsMetrics): void {
   app.get("/ops/dlq/jobs", ctx.auth, async (c) => {
     const q = readQuery(c, listQuery);
-    const jobs = await ctx.client.tenant(q.tenant_id).listJobs({
+    const jobs = await ctx.client.tenant(q.tenant_id).jobs.listJobs({
       state: "dead",
       type: q.type,
       olderThanSeconds: q.older_than_seconds,
@@ -82,14 +82,14 @@ export function opsRoutes(app: Hono, ctx: AppContext, metrics: JobsMetrics): voi
         { issues: [{ field: "tenant_id", reason: "is required" }] },
       );
     }
-    const job = await ctx.client.tenant(tenant).requeueJob(c.req.param("id"));
+    const job = await ctx.client.tenant(tenant).jobs.requeueJob(c.req.param("id"));
     ctx.logger.log("info", "dead job requeued", { job_id: job.id, job_type: job.job_type });
     return c.json({ job });
   });
 
   app.delete("/ops/dlq/jobs/purge", ctx.auth, async (c) => {
     const q = readQuery(c, purgeQuery);
-    const purged = await ctx.client.tenant(q.tenant_id).purgeDeadJobs({
+    const purged = await ctx.client.tenant(q.tenant_id).jobs.purgeDeadJobs({
       olderThanSeconds: q.older_than_seconds,
       type: q.type,
     });

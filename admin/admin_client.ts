@@ -6,5 +6,12 @@ import type { MdsClient } from "@mds/client";
  */
 export type AdminClient = Pick<
   MdsClient,
-  "backend" | "health" | "schemaVersion" | "migrate" | "migrationStatus" | "tenant" | "timescale"
+  | "backend"
+  | "health"
+  | "schemaVersion"
+  | "storeStats"
+  | "migrate"
+  | "migrationStatus"
+  | "tenant"
+  | "timescale"
 >;

@@ -211,7 +211,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   migrateRoutes(app, ctx);
   timescaleRoutes(app, ctx);
   backfillRoutes(app, ctx);
-  opsRoutes(app, ctx, jobsMetrics(registry, client.backend, dbTimeoutMs));
+  opsRoutes(app, ctx, jobsMetrics(registry, client, dbTimeoutMs));
   app.notFound((c) =>
     c.json({ error: { code: "MDS_ADMIN_NOT_FOUND", message: "No such endpoint" } }, 404)
   );

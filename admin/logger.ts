@@ -3,6 +3,24 @@ export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 /** One of {@linkcode LOG_LEVELS}. */
 export type LogLevel = typeof LOG_LEVELS[number];
 
+/**
+ * Whether `value` is one of {@linkcode LOG_LEVELS}.
+ *
+ * @param value Anything.
+ * @returns True for a log level.
+ *
+ * @example
+ * ```ts
+ * import { isLogLevel } from "@mds/admin";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([isLogLevel("warn"), isLogLevel("loud")], [true, false]);
+ * ```
+ */
+export function isLogLevel(value: unknown): value is LogLevel {
+  return (LOG_LEVELS as readonly unknown[]).includes(value);
+}
+
 /** Fields of a log record besides its time, level and message. */
 export type LogFields = Record<string, unknown>;
 

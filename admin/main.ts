@@ -9,7 +9,7 @@
  *
  * Settings come from the environment: `PORT`, `HOST`, `MDS_DATABASE_URL` (alias `MDS_DSN`;
  * without it the embedded store in `MDS_DATA_DIR`, default `./.mds`, which one process at a
- * time may open: `MDS_LOCK_WAIT` waits for it), `ADMIN_TOKEN`,
+ * time may open: `MDS_LOCK_WAIT` waits for it; `MDS_MIN_FREE_MB` is its free-disk floor), `ADMIN_TOKEN`,
  * `MDS_TIMESCALE`, `MDS_LOG_LEVEL`, `MDS_VERSION`. Logs are JSON lines on stdout. On SIGTERM or
  * SIGINT the server stops accepting connections, finishes the requests in flight, closes the
  * store and exits 0.
@@ -42,7 +42,12 @@ async function openClient(
   };
   return config.databaseUrl !== undefined
     ? await createClient({ url: config.databaseUrl, ...common })
-    : await createClient({ dataDir: config.dataDir, lockWaitMs: config.lockWaitMs, ...common });
+    : await createClient({
+      dataDir: config.dataDir,
+      lockWaitMs: config.lockWaitMs,
+      minFreeBytes: config.minFreeBytes,
+      ...common,
+    });
 }
 
 async function healthcheck(config: ServerConfig): Promise<number> {

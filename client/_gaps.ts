@@ -3,6 +3,7 @@
 // as one array (daily, weekly); the stored times come from one index range scan; only the
 // missing runs travel back.
 import {
+  buildGapRuns,
   isTimeframe,
   normalizeSymbol,
   normalizeVendor,
@@ -12,34 +13,9 @@ import {
   ValidationError,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
-import { type CalendarName, tradingCalendar } from "./calendars.ts";
-import type { TradingCalendar, TradingSession } from "./trading_calendar.ts";
-
-/** Which gaps {@linkcode TenantApi.findGaps} looks for. */
-export interface GapQuery {
-  /** Ticker. */
-  symbol: string;
-  /** Bar timeframe; sets the cadence. */
-  timeframe: Timeframe;
-  /** First bar open time, inclusive. */
-  start: Date | string | number;
-  /** Last bar open time, exclusive. */
-  end: Date | string | number;
-  /** Only this vendor's bars count. @default {a bar of any vendor fills its slot} */
-  vendor?: string | undefined;
-  /** When bars are expected: `nyse`, `24x7` or a {@linkcode TradingCalendar}. @default {"nyse"} */
-  calendar?: CalendarName | TradingCalendar | undefined;
-}
-
-/** A run of consecutive expected bars that are missing. */
-export interface Gap {
-  /** Open time of the first missing bar. */
-  start: Date;
-  /** End of the last missing bar (its open time plus the timeframe), exclusive. */
-  end: Date;
-  /** Expected bars missing in the run. */
-  missing_bars: number;
-}
+import { tradingCalendar } from "./calendar/calendars.ts";
+import type { TradingCalendar, TradingSession } from "./calendar/trading_calendar.ts";
+import type { Gap, GapQuery } from "./read_types.ts";
 
 const DAY_MS = 86_400_000;
 /**
@@ -143,22 +119,9 @@ function sessionsOf(calendar: TradingCalendar, from: Date, to: Date): TradingSes
   return out;
 }
 
-const MISSING_RUNS = `
-  numbered AS (SELECT t, row_number() OVER (ORDER BY t) AS n FROM expected),
-  present AS (
-    SELECT DISTINCT ts FROM mds.bars
-    WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4
-      AND ($5::text IS NULL OR vendor = $5)),
-  missing AS (
-    SELECT t, n - row_number() OVER (ORDER BY t) AS run FROM numbered
-    WHERE NOT EXISTS (SELECT 1 FROM present p WHERE p.ts = numbered.t))
-  SELECT min(t) AS first, max(t) AS last, count(*)::int AS missing_bars
-  FROM missing GROUP BY run ORDER BY 1`;
-
 /** The gaps of one series over a window. */
 export async function findGaps(db: Queryable, w: GapWindow): Promise<Gap[]> {
   const step = timeframeMillis(w.timeframe);
-  const params = [w.symbol, w.timeframe, w.start, w.end, w.vendor];
   let rows: { first: Date; last: Date; missing_bars: number }[];
   if (step < DAY_MS) {
     const sessions = sessionsOf(w.calendar, w.start, w.end);
@@ -169,22 +132,8 @@ export async function findGaps(db: Queryable, w: GapWindow): Promise<Gap[]> {
     }
     if (sessions.length === 0) return [];
     // Bars open at the session open and every step after it, up to the close.
-    rows = await db.query(
-      `WITH sessions AS (
-         SELECT o, c FROM unnest($6::timestamptz[], $7::timestamptz[]) AS s(o, c)),
-       expected AS (
-         SELECT DISTINCT t FROM sessions,
-           generate_series(o, c - interval '1 microsecond', make_interval(secs => $8)) AS t
-         WHERE t >= $3 AND t < $4),
-       ${MISSING_RUNS}`,
-      [
-        ...params,
-        // ISO text: postgres.js would type an array of Dates as a single timestamptz.
-        sessions.map((s) => s.open.toISOString()),
-        sessions.map((s) => s.close.toISOString()),
-        step / 1000,
-      ],
-    );
+    const q = buildGapRuns(w, { kind: "sessions", sessions, stepSeconds: step / 1000 });
+    rows = await db.query(q.text, q.params);
   } else {
     // Daily bars sit at their session date 00:00 UTC, weekly ones at the Monday of the week.
     const reach = w.timeframe === "1w" ? 7 * DAY_MS : DAY_MS;
@@ -197,11 +146,9 @@ export async function findGaps(db: Queryable, w: GapWindow): Promise<Gap[]> {
     }
     if (times.size > MAX_EXPECTED_BARS) throw tooMany(times.size);
     if (times.size === 0) return [];
-    rows = await db.query(
-      `WITH expected AS (SELECT DISTINCT t FROM unnest($6::timestamptz[]) AS t),
-       ${MISSING_RUNS}`,
-      [...params, [...times].sort((a, b) => a - b).map((t) => new Date(t).toISOString())],
-    );
+    const sorted = [...times].sort((a, b) => a - b).map((t) => new Date(t));
+    const q = buildGapRuns(w, { kind: "times", times: sorted });
+    rows = await db.query(q.text, q.params);
   }
   return rows.map((r) => ({
     start: r.first,

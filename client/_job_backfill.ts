@@ -1,45 +1,24 @@
 // Backfill requests: one job per distinct request, with a queue-depth cap per tier.
 import {
-  BACKFILL_JOB_TYPE,
   BACKFILL_TIER_PRIORITY,
   BACKFILL_TIERS,
   backfillKey,
   type BackfillRequest,
   type BackfillRequestInput,
   type BackfillTier,
+  buildBackfillDepth,
+  buildBackfillLock,
+  buildEnqueueBackfill,
+  buildJobIdByKey,
   DEFAULT_BACKFILL_CAPS,
+  isBackfillTier,
   parseBackfillRequest,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
 import { ConfigError } from "./errors.ts";
 import { CapacityError } from "./job_errors.ts";
-import { wholeOption } from "./_job_lifecycle.ts";
-
-/** Options of {@linkcode TenantApi.requestBackfill}. */
-export interface BackfillOptions {
-  /**
-   * Queue-depth cap per tier: a request is refused with {@linkcode CapacityError} once the
-   * tenant's queued and running backfill jobs of its tier reach it. Tiers left out keep their
-   * default. @default {{ T0: 100, T1: 1000, T2: 10000 }}
-   */
-  caps?: Partial<Record<BackfillTier, number>> | undefined;
-  /** Attempts before the job is dead, 1 to 100. @default {5} */
-  maxAttempts?: number | undefined;
-}
-
-/** What {@linkcode TenantApi.requestBackfill} returns. */
-export interface BackfillRequested {
-  /** The job's id; the same for the same request. */
-  id: string;
-  /** `false` when the same request was made before (the job may be in any state). */
-  created: boolean;
-  /** The idempotency key derived from the request. */
-  key: string;
-  /** The tier of the request. */
-  tier: BackfillTier;
-  /** The job's priority: 0, 10 or 20 for T0, T1 or T2. */
-  priority: number;
-}
+import type { BackfillOptions, BackfillRequested } from "./job_types.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 /** Validates backfill options before any work starts. */
 export function checkBackfillOptions(
@@ -51,14 +30,14 @@ export function checkBackfillOptions(
       throw new ConfigError("caps", options.caps, "must be an object of tier caps");
     }
     for (const [tier, cap] of Object.entries(options.caps)) {
-      if (!(BACKFILL_TIERS as readonly string[]).includes(tier)) {
+      if (!isBackfillTier(tier)) {
         throw new ConfigError(`caps.${tier}`, cap, `is not a tier: ${BACKFILL_TIERS.join(", ")}`);
       }
       if (cap === undefined) continue;
-      caps[tier as BackfillTier] = wholeOption(`caps.${tier}`, cap, 0, 1_000_000_000);
+      caps[tier as BackfillTier] = wholeNumber(`caps.${tier}`, cap, 0, 1_000_000_000);
     }
   }
-  return { caps, maxAttempts: wholeOption("maxAttempts", options.maxAttempts ?? 5, 1, 100) };
+  return { caps, maxAttempts: wholeNumber("maxAttempts", options.maxAttempts ?? 5, 1, 100) };
 }
 
 /** A validated backfill request with its key and caps. */
@@ -92,42 +71,19 @@ export async function requestBackfill(
   const { request, caps, maxAttempts, key } = plan;
   const tier = request.tier;
   const priority = BACKFILL_TIER_PRIORITY[tier];
-  await db.query(
-    "SELECT pg_advisory_xact_lock(hashtext(current_setting('app.tenant_id', true) || '|backfill|' || $1))",
-    [tier],
-  );
-  const [existing] = await db.query<{ id: string }>(
-    "SELECT id FROM mds.jobs WHERE idempotency_key = $1",
-    [key],
-  );
+  const lock = buildBackfillLock(tier);
+  await db.query(lock.text, lock.params);
+  const lookup = buildJobIdByKey(key);
+  const [existing] = await db.query<{ id: string }>(lookup.text, lookup.params);
   if (existing) return { id: existing.id, created: false, key, tier, priority };
-  const [depth] = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM mds.jobs
-     WHERE job_type = $1 AND state IN ('queued', 'running') AND payload->>'tier' = $2`,
-    [BACKFILL_JOB_TYPE, tier],
-  );
+  const count = buildBackfillDepth(tier);
+  const [depth] = await db.query<{ n: number }>(count.text, count.params);
   const n = depth?.n ?? 0;
   if (n >= caps[tier]) throw new CapacityError(tier, n, caps[tier]);
-  const payload = {
-    symbol: request.symbol,
-    timeframe: request.timeframe,
-    start: request.start.toISOString(),
-    end: request.end.toISOString(),
-    vendor: request.vendor,
-    tier,
-  };
   // Another tier's request of the same window may have raced in under its own lock.
-  const [created] = await db.query<{ id: string }>(
-    `INSERT INTO mds.jobs (idempotency_key, job_type, payload, priority, max_attempts)
-     VALUES ($1, $2, $3::text::jsonb, $4, $5)
-     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-     RETURNING id`,
-    [key, BACKFILL_JOB_TYPE, JSON.stringify(payload), priority, maxAttempts],
-  );
+  const insert = buildEnqueueBackfill(request, { key, maxAttempts });
+  const [created] = await db.query<{ id: string }>(insert.text, insert.params);
   if (created) return { id: created.id, created: true, key, tier, priority };
-  const [raced] = await db.query<{ id: string }>(
-    "SELECT id FROM mds.jobs WHERE idempotency_key = $1",
-    [key],
-  );
+  const [raced] = await db.query<{ id: string }>(lookup.text, lookup.params);
   return { id: raced!.id, created: false, key, tier, priority };
 }

@@ -1,12 +1,7 @@
+// The delay before a failed job's next attempt: a JobBackoff validated, then exponential steps
+// with equal jitter.
 import { ConfigError } from "./errors.ts";
-
-/** How long a failed job waits before its next attempt. */
-export interface JobBackoff {
-  /** Delay after the first failed attempt, in seconds; doubles with each attempt. @default {10} */
-  baseSeconds?: number | undefined;
-  /** Longest delay, in seconds. @default {3600} */
-  maxSeconds?: number | undefined;
-}
+import type { JobBackoff } from "./job_types.ts";
 
 /** A validated {@linkcode JobBackoff}. */
 export interface ResolvedJobBackoff {
@@ -22,15 +17,6 @@ export interface ResolvedJobBackoff {
  * @param backoff The backoff.
  * @returns The backoff with defaults.
  * @throws {ConfigError} When a number is out of range.
- *
- * @example
- * ```ts
- * import { resolveJobBackoff } from "@mds/client";
- * import assert from "node:assert/strict";
- *
- * assert.deepEqual(resolveJobBackoff({}), { baseSeconds: 10, maxSeconds: 3600 });
- * assert.throws(() => resolveJobBackoff({ baseSeconds: -1 }), /"backoff.baseSeconds"/);
- * ```
  */
 export function resolveJobBackoff(backoff: JobBackoff = {}): ResolvedJobBackoff {
   const baseSeconds = backoff.baseSeconds ?? 10;
@@ -54,17 +40,6 @@ export function resolveJobBackoff(backoff: JobBackoff = {}): ResolvedJobBackoff 
  * @param backoff A backoff from {@linkcode resolveJobBackoff}.
  * @param jitter A number in `[0, 1)`. @default {Math.random()}
  * @returns The delay in seconds.
- *
- * @example
- * ```ts
- * import { jobRetryDelaySeconds, resolveJobBackoff } from "@mds/client";
- * import assert from "node:assert/strict";
- *
- * const backoff = resolveJobBackoff({ baseSeconds: 10, maxSeconds: 60 });
- * assert.equal(jobRetryDelaySeconds(1, backoff, 0), 5);
- * assert.equal(jobRetryDelaySeconds(3, backoff, 0.999999), 39.99998);
- * assert.equal(jobRetryDelaySeconds(10, backoff, 0), 30); // capped at 60 s, halved by jitter
- * ```
  */
 export function jobRetryDelaySeconds(
   attempt: number,

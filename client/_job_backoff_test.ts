@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
 import { ConfigError } from "./errors.ts";
-import { jobRetryDelaySeconds, resolveJobBackoff } from "./job_backoff.ts";
+import { jobRetryDelaySeconds, resolveJobBackoff } from "./_job_backoff.ts";
 
 Deno.test("jobRetryDelaySeconds() doubles per attempt, caps at maxSeconds, jitters in the upper half", () => {
   const backoff = resolveJobBackoff({ baseSeconds: 2, maxSeconds: 100 });
@@ -28,4 +28,14 @@ Deno.test("resolveJobBackoff() fills defaults and refuses numbers out of range",
   ) {
     assertThrows(() => resolveJobBackoff(bad), ConfigError);
   }
+});
+
+Deno.test("resolveJobBackoff() and jobRetryDelaySeconds() as the docs describe them", () => {
+  assertEquals(resolveJobBackoff({}), { baseSeconds: 10, maxSeconds: 3600 });
+  const err = assertThrows(() => resolveJobBackoff({ baseSeconds: -1 }), ConfigError);
+  assert(err.message.includes('"backoff.baseSeconds"'), err.message);
+  const backoff = resolveJobBackoff({ baseSeconds: 10, maxSeconds: 60 });
+  assertEquals(jobRetryDelaySeconds(1, backoff, 0), 5);
+  assertEquals(jobRetryDelaySeconds(3, backoff, 0.999999), 39.99998);
+  assertEquals(jobRetryDelaySeconds(10, backoff, 0), 30); // capped at 60 s, halved by jitter
 });

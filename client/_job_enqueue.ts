@@ -1,35 +1,14 @@
-import { type EnqueueJobInput, parseEnqueueJob } from "@mds/sql";
+import { buildEnqueueJob, buildJobIdByKey, type EnqueueJobInput, parseEnqueueJob } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
-
-/** What {@linkcode TenantApi.enqueueJob} returns. */
-export interface EnqueuedJob {
-  /** The job's id; the same for the same idempotency key. */
-  id: string;
-  /** `false` when a job with this key already existed (in any state). */
-  created: boolean;
-}
+import type { EnqueuedJob } from "./job_types.ts";
 
 /** Enqueues a job once per idempotency key. */
 export async function enqueueJob(db: Queryable, input: EnqueueJobInput): Promise<EnqueuedJob> {
   const job = parseEnqueueJob(input);
-  const [created] = await db.query<{ id: string }>(
-    `INSERT INTO mds.jobs (idempotency_key, job_type, payload, priority, run_after, max_attempts)
-     VALUES ($1, $2, $3::text::jsonb, $4, coalesce($5::timestamptz, now()), $6)
-     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
-     RETURNING id`,
-    [
-      job.idempotency_key,
-      job.job_type,
-      JSON.stringify(job.payload),
-      job.priority,
-      job.run_after,
-      job.max_attempts,
-    ],
-  );
+  const insert = buildEnqueueJob(job);
+  const [created] = await db.query<{ id: string }>(insert.text, insert.params);
   if (created) return { id: created.id, created: true };
-  const [existing] = await db.query<{ id: string }>(
-    "SELECT id FROM mds.jobs WHERE idempotency_key = $1",
-    [job.idempotency_key],
-  );
+  const lookup = buildJobIdByKey(job.idempotency_key);
+  const [existing] = await db.query<{ id: string }>(lookup.text, lookup.params);
   return { id: existing!.id, created: false };
 }

@@ -1,65 +1,32 @@
 // The job lifecycle of the tenant API: claim (a lease), complete, fail (retry with backoff or
 // dead). Every statement goes through the tenant view mds.jobs inside the caller's unit of work.
-import { type Job, JOB_STATES, type JobState, MdsError, parseTenantId } from "@mds/sql";
+import {
+  buildClaimJobs,
+  buildCompleteJob,
+  buildExpireLastLeases,
+  buildJobState,
+  buildLockRunningJob,
+  buildRecordFailure,
+  JOB_STATES,
+  type JobState,
+  MdsError,
+  parseTenantId,
+} from "@mds/sql";
 import type { Queryable } from "./backend.ts";
 import { ConfigError, ValidationError } from "./errors.ts";
+import { JobNotFoundError } from "./job_errors.ts";
+import type {
+  ClaimJobsOptions,
+  CompleteJobOptions,
+  FailJobOptions,
+  JobRecord,
+} from "./job_types.ts";
 import {
-  type JobBackoff,
   jobRetryDelaySeconds,
   type ResolvedJobBackoff,
   resolveJobBackoff,
-} from "./job_backoff.ts";
-import { JobNotFoundError } from "./job_errors.ts";
-
-/** A job as stored, with its lease holder and finish time. */
-export interface JobRecord extends Job {
-  /** The worker holding (or that last held) the lease. */
-  locked_by: string | null;
-  /** When the job became done or dead. */
-  finished_at: Date | null;
-}
-
-/** Options of {@linkcode TenantApi.claimJobs}. */
-export interface ClaimJobsOptions {
-  /** Who claims: stored as `locked_by`; 1 to 200 characters. */
-  worker: string;
-  /** Only jobs of these types. @default {every type} */
-  types?: readonly string[] | undefined;
-  /** Most jobs to claim, 1 to 1000. @default {1} */
-  limit?: number | undefined;
-  /** Lease length in seconds, 1 to 86400; the job returns to the queue after it. @default {300} */
-  leaseSeconds?: number | undefined;
-}
-
-/** Options of {@linkcode TenantApi.completeJob}. */
-export interface CompleteJobOptions {
-  /** Refuse unless this worker holds the lease. @default {any worker} */
-  worker?: string | undefined;
-}
-
-/** Options of {@linkcode TenantApi.failJob}. */
-export interface FailJobOptions {
-  /**
-   * Whether another attempt may succeed. `false` sends the job straight to the dead state.
-   * @default {true}
-   */
-  retryable?: boolean | undefined;
-  /** Refuse unless this worker holds the lease. @default {any worker} */
-  worker?: string | undefined;
-  /** Delay before the next attempt. @default {{ baseSeconds: 10, maxSeconds: 3600 }} */
-  backoff?: JobBackoff | undefined;
-  /**
-   * The code stored as `last_error_code`. @default {the error's SQLSTATE, else its mds code, else
-   * its string `code` property, else none}
-   */
-  code?: string | undefined;
-}
-
-/** The columns every job call returns. */
-export const JOB_COLUMNS: string =
-  "id, tenant_id, idempotency_key, job_type, payload, state, priority, attempts, max_attempts, " +
-  "run_after, lease_until, locked_by, last_error, last_error_code, created_at, updated_at, " +
-  "finished_at";
+} from "./_job_backoff.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 const MAX_ERROR_CHARS = 4_000;
 const WORKER_CHARS = 200;
@@ -92,14 +59,6 @@ export function jobTypes(value: unknown, option = "types"): string[] | null {
   return [...value];
 }
 
-/** Validates a whole number option. */
-export function wholeOption(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, value, `must be a whole number from ${min} to ${max}`);
-  }
-  return value;
-}
-
 /** A validated claim. */
 export interface Claim {
   worker: string;
@@ -116,8 +75,8 @@ export function parseClaim(options: ClaimJobsOptions): Claim {
   return {
     worker: workerName(options.worker),
     types: jobTypes(options.types),
-    limit: wholeOption("limit", options.limit ?? 1, 1, 1_000),
-    lease: wholeOption("leaseSeconds", options.leaseSeconds ?? 300, 1, 86_400),
+    limit: wholeNumber("limit", options.limit ?? 1, 1, 1_000),
+    lease: wholeNumber("leaseSeconds", options.leaseSeconds ?? 300, 1, 86_400),
   };
 }
 
@@ -131,44 +90,20 @@ export function parseClaim(options: ClaimJobsOptions): Claim {
 export async function claimJobs(db: Queryable, claim: Claim): Promise<JobRecord[]> {
   const { worker, types, limit, lease } = claim;
   // A worker that crashed on the last attempt leaves a job that must not run again.
-  await db.query(
-    `UPDATE mds.jobs
-     SET state = 'dead', lease_until = NULL, finished_at = now(), updated_at = now(),
-         last_error = 'Lease expired on attempt ' || attempts || ' of ' || max_attempts
-                      || coalesce(' (worker ' || locked_by || ')', ''),
-         last_error_code = 'MDS_TIMEOUT'
-     WHERE id IN (
-       SELECT id FROM mds.jobs
-       WHERE state = 'running' AND lease_until < now() AND attempts >= max_attempts
-         AND ($1::text[] IS NULL OR job_type = ANY($1::text[]))
-       FOR UPDATE SKIP LOCKED)`,
-    [types],
-  );
-  const rows = await db.query<JobRecord>(
-    `UPDATE mds.jobs
-     SET state = 'running', attempts = attempts + 1,
-         lease_until = now() + make_interval(secs => $3), locked_by = $4, updated_at = now()
-     WHERE id IN (
-       SELECT id FROM mds.jobs
-       WHERE ((state = 'queued' AND run_after <= now())
-              OR (state = 'running' AND lease_until < now()))
-         AND ($1::text[] IS NULL OR job_type = ANY($1::text[]))
-       ORDER BY priority, run_after, id
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED)
-     RETURNING ${JOB_COLUMNS}`,
-    [types, limit, lease, worker],
-  );
+  const expire = buildExpireLastLeases(types);
+  await db.query(expire.text, expire.params);
+  const claimed = buildClaimJobs({ worker, types, limit, leaseSeconds: lease });
+  const rows = await db.query<JobRecord>(claimed.text, claimed.params);
   return rows.sort((a, b) =>
     a.priority - b.priority || a.run_after.getTime() - b.run_after.getTime() ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
 }
 
-async function stateOf(db: Queryable, id: string): Promise<JobState | null> {
-  const [row] = await db.query<{ state: JobState }>("SELECT state FROM mds.jobs WHERE id = $1", [
-    id,
-  ]);
+/** The state of a job, or `null` when the tenant has no such job. */
+export async function stateOf(db: Queryable, id: string): Promise<JobState | null> {
+  const q = buildJobState(id);
+  const [row] = await db.query<{ state: JobState }>(q.text, q.params);
   return row?.state ?? null;
 }
 
@@ -189,13 +124,8 @@ export async function completeJob(
   id: string,
   worker: string | null,
 ): Promise<JobRecord> {
-  const [row] = await db.query<JobRecord>(
-    `UPDATE mds.jobs
-     SET state = 'done', lease_until = NULL, finished_at = now(), updated_at = now()
-     WHERE id = $1 AND state = 'running' AND ($2::text IS NULL OR locked_by = $2)
-     RETURNING ${JOB_COLUMNS}`,
-    [id, worker],
-  );
+  const q = buildCompleteJob(id, worker);
+  const [row] = await db.query<JobRecord>(q.text, q.params);
   if (row) return row;
   throw new JobNotFoundError("complete", id, await stateOf(db, id), worker ?? undefined);
 }
@@ -261,27 +191,23 @@ export function parseFailure(id: unknown, error: unknown, options: FailJobOption
  */
 export async function failJob(db: Queryable, f: Failure): Promise<JobRecord> {
   const { id, worker, retryable, backoff, failure } = f;
+  const lock = buildLockRunningJob(id, worker);
   const [current] = await db.query<{ attempts: number; max_attempts: number }>(
-    `SELECT attempts, max_attempts FROM mds.jobs
-     WHERE id = $1 AND state = 'running' AND ($2::text IS NULL OR locked_by = $2)
-     FOR UPDATE`,
-    [id, worker],
+    lock.text,
+    lock.params,
   );
   if (!current) {
     throw new JobNotFoundError("fail", id, await stateOf(db, id), worker ?? undefined);
   }
   const retry = retryable && current.attempts < current.max_attempts;
   const delay = retry ? jobRetryDelaySeconds(current.attempts, backoff) : 0;
-  const [row] = await db.query<JobRecord>(
-    `UPDATE mds.jobs
-     SET state = $2, lease_until = NULL, updated_at = now(),
-         run_after = CASE WHEN $2 = 'queued' THEN now() + make_interval(secs => $3) ELSE run_after END,
-         finished_at = CASE WHEN $2 = 'dead' THEN now() END,
-         last_error = $4, last_error_code = $5
-     WHERE id = $1
-     RETURNING ${JOB_COLUMNS}`,
-    [id, retry ? "queued" : "dead", delay, failure.message, failure.code],
-  );
+  const q = buildRecordFailure(id, {
+    state: retry ? "queued" : "dead",
+    delaySeconds: delay,
+    message: failure.message,
+    code: failure.code,
+  });
+  const [row] = await db.query<JobRecord>(q.text, q.params);
   return row!;
 }
 

@@ -1,59 +1,24 @@
 // Listing, counting, requeueing and purging a tenant's jobs; the dead ones are its dead letters.
-import type { JobState } from "@mds/sql";
+import {
+  buildJobStats,
+  buildListJobs,
+  buildPurgeDeadJobs,
+  buildRequeueDeadJobs,
+  buildRequeueJob,
+  type JobState,
+} from "@mds/sql";
 import type { Queryable } from "./backend.ts";
 import { ConfigError } from "./errors.ts";
 import { JobNotFoundError } from "./job_errors.ts";
-import {
-  JOB_COLUMNS,
-  jobId,
-  type JobRecord,
-  jobState,
-  jobTypes,
-  wholeOption,
-} from "./_job_lifecycle.ts";
-
-/** Which jobs {@linkcode TenantApi.listJobs} returns. */
-export interface ListJobsQuery {
-  /** Only jobs in this state; `dead` lists the dead letters. @default {every state} */
-  state?: JobState | undefined;
-  /** Only jobs of this type. @default {every type} */
-  type?: string | undefined;
-  /**
-   * Only jobs whose last change (for dead jobs: their death) is at least this many seconds old.
-   * @default {0}
-   */
-  olderThanSeconds?: number | undefined;
-  /** Most jobs, oldest change first, 1 to 10000. @default {100} */
-  limit?: number | undefined;
-}
-
-/** Which dead jobs {@linkcode TenantApi.requeueDeadJobs} requeues. */
-export interface RequeueDeadJobsFilter {
-  /** Only these ids. @default {every dead job} */
-  ids?: readonly string[] | undefined;
-  /** Only jobs of this type. @default {every type} */
-  type?: string | undefined;
-  /** Only jobs dead for at least this many seconds. @default {0} */
-  olderThanSeconds?: number | undefined;
-}
-
-/** Which dead jobs {@linkcode TenantApi.purgeDeadJobs} deletes. */
-export interface PurgeDeadJobsFilter {
-  /** Only jobs dead for at least this many seconds (0 for all). */
-  olderThanSeconds: number;
-  /** Only jobs of this type. @default {every type} */
-  type?: string | undefined;
-}
-
-/** One line of {@linkcode TenantApi.jobStats}. */
-export interface JobStat {
-  /** Job type. */
-  job_type: string;
-  /** State. */
-  state: JobState;
-  /** Jobs of that type in that state. */
-  jobs: number;
-}
+import type {
+  JobRecord,
+  JobStat,
+  ListJobsQuery,
+  PurgeDeadJobsFilter,
+  RequeueDeadJobsFilter,
+} from "./job_types.ts";
+import { jobId, jobState, jobTypes, stateOf } from "./_job_lifecycle.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 const AGE_MAX = 100 * 365 * 86_400;
 
@@ -84,45 +49,29 @@ export function parseListJobs(q: ListJobsQuery): JobListing {
     state: jobState(q.state),
     type: oneType(q.type),
     older: age(q.olderThanSeconds ?? 0),
-    limit: wholeOption("limit", q.limit ?? 100, 1, 10_000),
+    limit: wholeNumber("limit", q.limit ?? 100, 1, 10_000),
   };
 }
 
 /** The tenant's jobs matching a query, oldest change first. */
 export async function listJobs(db: Queryable, q: JobListing): Promise<JobRecord[]> {
   const { state, type, older, limit } = q;
-  return await db.query<JobRecord>(
-    `SELECT ${JOB_COLUMNS} FROM mds.jobs
-     WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR job_type = $2)
-       AND updated_at <= now() - make_interval(secs => $3)
-     ORDER BY updated_at, id LIMIT $4`,
-    [state, type, older, limit],
-  );
+  const query = buildListJobs({ state, type, olderThanSeconds: older, limit });
+  return await db.query<JobRecord>(query.text, query.params);
 }
 
 /** Counts of the tenant's jobs by type and state. */
 export async function jobStats(db: Queryable): Promise<JobStat[]> {
-  return await db.query<JobStat>(
-    `SELECT job_type, state, count(*)::int AS jobs FROM mds.jobs
-     GROUP BY job_type, state
-     ORDER BY job_type, array_position(ARRAY['queued', 'running', 'done', 'dead'], state)`,
-  );
+  const query = buildJobStats();
+  return await db.query<JobStat>(query.text, query.params);
 }
-
-const REQUEUE = `state = 'queued', attempts = 0, run_after = now(), lease_until = NULL,
-                 locked_by = NULL, finished_at = NULL, updated_at = now()`;
 
 /** Puts one dead job back in the queue with its attempts reset; `id` is validated. */
 export async function requeueJob(db: Queryable, id: string): Promise<JobRecord> {
-  const [row] = await db.query<JobRecord>(
-    `UPDATE mds.jobs SET ${REQUEUE} WHERE id = $1 AND state = 'dead' RETURNING ${JOB_COLUMNS}`,
-    [id],
-  );
+  const query = buildRequeueJob(id);
+  const [row] = await db.query<JobRecord>(query.text, query.params);
   if (row) return row;
-  const [found] = await db.query<{ state: JobState }>("SELECT state FROM mds.jobs WHERE id = $1", [
-    id,
-  ]);
-  throw new JobNotFoundError("requeue", id, found?.state ?? null);
+  throw new JobNotFoundError("requeue", id, await stateOf(db, id));
 }
 
 /** A validated requeue filter. */
@@ -148,13 +97,8 @@ export function parseRequeue(filter: RequeueDeadJobsFilter): Requeue {
 /** Puts dead jobs matching a filter back in the queue; returns their ids. */
 export async function requeueDeadJobs(db: Queryable, filter: Requeue): Promise<string[]> {
   const { ids, type, older } = filter;
-  const rows = await db.query<{ id: string }>(
-    `UPDATE mds.jobs SET ${REQUEUE}
-     WHERE state = 'dead' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[]))
-       AND ($2::text IS NULL OR job_type = $2) AND updated_at <= now() - make_interval(secs => $3)
-     RETURNING id`,
-    [ids, type, older],
-  );
+  const query = buildRequeueDeadJobs({ ids, type, olderThanSeconds: older });
+  const rows = await db.query<{ id: string }>(query.text, query.params);
   return rows.map((r) => r.id).sort();
 }
 
@@ -172,14 +116,7 @@ export async function purgeDeadJobs(
   filter: { older: number; type: string | null },
 ): Promise<number> {
   const { older, type } = filter;
-  const rows = await db.query<{ n: number }>(
-    `WITH gone AS (
-       DELETE FROM mds.jobs
-       WHERE state = 'dead' AND ($1::text IS NULL OR job_type = $1)
-         AND updated_at <= now() - make_interval(secs => $2)
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM gone`,
-    [type, older],
-  );
+  const query = buildPurgeDeadJobs({ type, olderThanSeconds: older });
+  const rows = await db.query<{ n: number }>(query.text, query.params);
   return rows[0]?.n ?? 0;
 }

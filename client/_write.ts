@@ -19,21 +19,9 @@ import {
 } from "@mds/sql";
 import type { BackendKind, Transaction } from "./backend.ts";
 import { TenantDeniedError } from "./errors.ts";
-import { chooseWriteMode, type WriteMode } from "./write_mode.ts";
-
-/** What a write did. `rows` counts the input; repeated keys inside it count once as `unique`. */
-export interface WriteResult {
-  /** Rows received. */
-  rows: number;
-  /** Distinct keys among them (later repeats of a key replace earlier ones). */
-  unique: number;
-  /** Rows that did not exist. */
-  inserted: number;
-  /** Rows that existed with other values. */
-  updated: number;
-  /** Rows that existed with the same values: not rewritten. */
-  unchanged: number;
-}
+import type { WriteMode } from "./write_mode.ts";
+import type { WriteResult } from "./write_types.ts";
+import { chooseWriteMode } from "./_write_options.ts";
 
 /** An empty {@linkcode WriteResult}. */
 export function emptyResult(): WriteResult {

@@ -8,9 +8,11 @@ import type {
 } from "@mds/sql";
 import { rowKey, TABLES } from "@mds/sql";
 import { ConfigError, MdsError } from "./errors.ts";
-import type { TenantApi } from "./tenant.ts";
-import { addResult, emptyResult, type WriteResult } from "./_write.ts";
-import { WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import type { RowSink } from "./row_sink.ts";
+import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import type { WriteResult } from "./write_types.ts";
+import { addResult, emptyResult } from "./_write.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 /** Timers the processor uses; tests pass a controllable one. */
 export interface Clock {
@@ -95,7 +97,7 @@ const ROUGH_BYTES: Record<RowKind, number> = {
  * ```
  */
 export class BatchProcessor implements AsyncDisposable {
-  readonly #api: TenantApi;
+  readonly #sink: RowSink;
   readonly #maxRows: number;
   readonly #maxBytes: number;
   readonly #maxMs: number;
@@ -117,17 +119,24 @@ export class BatchProcessor implements AsyncDisposable {
   /**
    * Creates a processor writing for one tenant.
    *
-   * @param api The tenant to write for, from {@linkcode MdsClient.tenant}.
+   * @param target Where the batches go: a tenant from {@linkcode MdsClient.tenant} (its
+   * {@linkcode TenantApi.sink}), or any {@linkcode RowSink}.
    * @param options Flush triggers, concurrency, mode and clock.
    * @throws {ConfigError} When an option is out of range.
    */
-  constructor(api: TenantApi, options: BatchOptions = {}) {
-    this.#api = api;
-    this.#maxRows = whole("maxRows", options.maxRows ?? 5_000, 1, 1_000_000);
-    this.#maxBytes = whole("maxBytes", options.maxBytes ?? 8 * 1024 * 1024, 1, 1024 ** 3);
-    this.#maxMs = whole("maxMs", options.maxMs ?? 1_000, 1, 3_600_000);
-    this.#concurrency = whole("concurrency", options.concurrency ?? api.defaultConcurrency, 1, 64);
-    if (options.mode !== undefined && !(WRITE_MODES as readonly string[]).includes(options.mode)) {
+  constructor(target: RowSink | { sink(): RowSink }, options: BatchOptions = {}) {
+    const sink = "sink" in target ? target.sink() : target;
+    this.#sink = sink;
+    this.#maxRows = wholeNumber("maxRows", options.maxRows ?? 5_000, 1, 1_000_000);
+    this.#maxBytes = wholeNumber("maxBytes", options.maxBytes ?? 8 * 1024 * 1024, 1, 1024 ** 3);
+    this.#maxMs = wholeNumber("maxMs", options.maxMs ?? 1_000, 1, 3_600_000);
+    this.#concurrency = wholeNumber(
+      "concurrency",
+      options.concurrency ?? sink.defaultConcurrency,
+      1,
+      64,
+    );
+    if (options.mode !== undefined && !isWriteMode(options.mode)) {
       throw new ConfigError("mode", options.mode, `must be one of ${WRITE_MODES.join(", ")}`);
     }
     this.#mode = options.mode;
@@ -201,11 +210,11 @@ export class BatchProcessor implements AsyncDisposable {
   add(kind: RowKind, row: unknown, bytes?: number): Promise<void> {
     this.#throwIfFailed();
     if (this.#closed) throw new MdsError("MDS_CLOSED", "The batch processor is closed");
-    return this.addValidated(kind, this.#api.validate(kind, row, this.#totals.rows), bytes);
+    return this.addValidated(kind, this.#sink.validate(kind, row, this.#totals.rows), bytes);
   }
 
   /**
-   * Buffers a row already validated for this tenant (see {@linkcode TenantApi.validate}); waits
+   * Buffers a row already validated for this tenant (see {@linkcode RowSink.validate}); waits
    * while the buffer is full and the concurrency limit is reached.
    *
    * @param kind Row kind.
@@ -317,7 +326,7 @@ export class BatchProcessor implements AsyncDisposable {
       await Promise.allSettled(before);
       if (this.#error !== undefined) throw this.#error;
       const started = this.#clock.now();
-      const result = await this.#api.writeValidated(kind, rows, {
+      const result = await this.#sink.write(kind, rows, {
         mode: this.#mode,
         batchRows: rows.length,
       });
@@ -340,11 +349,4 @@ export class BatchProcessor implements AsyncDisposable {
     this.#flightKeys.set(flight, { kind, keys });
     this.#inFlight.add(flight);
   }
-}
-
-function whole(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, value, `must be a whole number from ${min} to ${max}`);
-  }
-  return value;
 }

@@ -2,8 +2,9 @@ import type { RowKind, RowOf } from "@mds/sql";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { BatchProcessor, type Clock } from "./batch_processor.ts";
 import { RetryableError } from "./errors.ts";
+import type { RowSink } from "./row_sink.ts";
 import { TenantApi } from "./tenant.ts";
-import type { WriteResult } from "./_write.ts";
+import type { WriteResult } from "./write_types.ts";
 
 const TENANT = "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001";
 
@@ -43,17 +44,18 @@ interface Call {
   release: (fail?: unknown) => void;
 }
 
-/** A tenant API whose writes wait until the test releases them, recording each batch. */
+/** A tenant's sink whose writes wait until the test releases them, recording each batch. */
 function fakeApi() {
   const calls: Call[] = [];
-  const api = new TenantApi({
+  const tenant = new TenantApi({
     tenant: TENANT,
     backend: "postgres",
     writeMode: "auto",
     run: () => Promise.reject(new Error("not used")),
     schemaMode: () => Promise.resolve("plain"),
   });
-  api.writeValidated = <K extends RowKind>(
+  const api: RowSink = { ...tenant.sink() };
+  api.write = <K extends RowKind>(
     kind: K,
     rows: readonly RowOf[K][],
   ): Promise<WriteResult> =>

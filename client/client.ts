@@ -1,22 +1,41 @@
-import { parseTenantId, type RowKind, type SchemaMode } from "@mds/sql";
+import {
+  buildHealthProbe,
+  buildIngestLag,
+  buildOldestQueuedBackfill,
+  buildSchemaVersion,
+  buildSchemaVersionExists,
+  buildStoreJobCounts,
+  buildTenantScope,
+  parseTenantId,
+  type RowKind,
+  type SchemaMode,
+  type SqlQuery,
+} from "@mds/sql";
 import type { Backend, Transaction } from "./backend.ts";
 import { ConfigError, PermissionDeniedError, TenantDeniedError } from "./errors.ts";
 import {
+  isTimescaleMode,
   migrate,
   type MigrateResult,
   type MigrationOptions,
   type MigrationStatus,
   migrationStatus,
+  plan,
+  type PlannedMigration,
+  stamp,
   TIMESCALE_MODES,
   type TimescaleMode,
 } from "./migrate.ts";
 import { createPgliteBackend } from "./pglite_backend.ts";
 import { createPostgresBackend } from "./postgres_backend.ts";
-import { resolveRetryPolicy, type RetryPolicy, withRetry } from "./retry.ts";
+import type { RetryPolicy } from "./retry.ts";
+import type { JobStat } from "./job_types.ts";
 import { TenantApi } from "./tenant.ts";
 import { TimescaleApi } from "./timescale.ts";
-import { WRITE_MODES, type WriteMode } from "./write_mode.ts";
-import type { WriteResult } from "./_write.ts";
+import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import type { WriteResult } from "./write_types.ts";
+import { type ResolvedRetryPolicy, resolveRetryPolicy, withRetry } from "./_retry.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 /** Pool settings of a server connection. */
 export interface PoolOptions {
@@ -100,6 +119,32 @@ export interface SchemaVersion {
   appliedAt: Date | null;
 }
 
+/** The ingestion lag of one dataset and timeframe in {@linkcode StoreStats}. */
+export interface IngestLag {
+  /** `bars` or `options`. */
+  dataset: string;
+  /** Bar timeframe; empty for options. */
+  timeframe: string;
+  /**
+   * Now minus the oldest cursor's newest time (the stalest series), in seconds; negative when
+   * every cursor of the pair is in the future.
+   */
+  seconds: number;
+}
+
+/** What {@linkcode MdsClient.storeStats} reports, across every tenant. */
+export interface StoreStats {
+  /** Jobs by type and state, by type and then in lifecycle order; pairs without jobs left out. */
+  jobs: JobStat[];
+  /**
+   * Age in seconds of the oldest queued backfill job (types `backfill` and `backfill:*`), by its
+   * creation time; 0 when none is queued.
+   */
+  oldestQueuedBackfillSeconds: number;
+  /** The ingestion lag of each dataset and timeframe with a cursor, by dataset and timeframe. */
+  ingestLag: IngestLag[];
+}
+
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 function validate(options: ClientOptions): void {
@@ -125,56 +170,37 @@ function validate(options: ClientOptions): void {
   ) {
     throw new ConfigError("dataDir", options.dataDir, "must be a directory path");
   }
-  if (
-    options.lockWaitMs !== undefined &&
-    (!Number.isInteger(options.lockWaitMs) || options.lockWaitMs < 0 ||
-      options.lockWaitMs > 86_400_000)
-  ) {
-    throw new ConfigError(
-      "lockWaitMs",
-      options.lockWaitMs,
-      "must be a whole number from 0 to 86400000",
-    );
+  if (options.lockWaitMs !== undefined) {
+    wholeNumber("lockWaitMs", options.lockWaitMs, 0, 86_400_000);
   }
-  if (
-    options.minFreeBytes !== undefined &&
-    (!Number.isSafeInteger(options.minFreeBytes) || options.minFreeBytes < 0)
-  ) {
-    throw new ConfigError(
-      "minFreeBytes",
-      options.minFreeBytes,
-      "must be a whole number of bytes, 0 or more",
-    );
+  if (options.minFreeBytes !== undefined) {
+    wholeNumber("minFreeBytes", options.minFreeBytes, 0, Number.MAX_SAFE_INTEGER, "bytes");
   }
   const pool = options.pool ?? {};
-  const whole = (name: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new ConfigError(`pool.${name}`, value, `must be a whole number from ${min} to ${max}`);
-    }
+  const inPool = (
+    name: Exclude<keyof PoolOptions, "applicationName">,
+    min: number,
+    max: number,
+  ) => {
+    if (pool[name] !== undefined) wholeNumber(`pool.${name}`, pool[name], min, max);
   };
-  whole("max", pool.max, 1, 1000);
-  whole("idleTimeoutSeconds", pool.idleTimeoutSeconds, 0, 86_400);
-  whole("connectTimeoutSeconds", pool.connectTimeoutSeconds, 1, 3_600);
-  whole("statementTimeoutMs", pool.statementTimeoutMs, 0, 86_400_000);
+  inPool("max", 1, 1000);
+  inPool("idleTimeoutSeconds", 0, 86_400);
+  inPool("connectTimeoutSeconds", 1, 3_600);
+  inPool("statementTimeoutMs", 0, 86_400_000);
   if (
     options.appRole !== undefined && options.appRole !== null && !ROLE_NAME.test(options.appRole)
   ) {
     throw new ConfigError("appRole", options.appRole, "must be a lower-case role name or null");
   }
-  if (
-    options.writeMode !== undefined &&
-    !(WRITE_MODES as readonly string[]).includes(options.writeMode)
-  ) {
+  if (options.writeMode !== undefined && !isWriteMode(options.writeMode)) {
     throw new ConfigError(
       "writeMode",
       options.writeMode,
       `must be one of ${WRITE_MODES.join(", ")}`,
     );
   }
-  if (
-    options.timescale !== undefined &&
-    !(TIMESCALE_MODES as readonly string[]).includes(options.timescale)
-  ) {
+  if (options.timescale !== undefined && !isTimescaleMode(options.timescale)) {
     throw new ConfigError(
       "timescale",
       options.timescale,
@@ -213,7 +239,7 @@ export class MdsClient implements AsyncDisposable {
   readonly timescale: TimescaleApi;
   readonly #options: ClientOptions;
   readonly #owned: boolean;
-  readonly #retry: ReturnType<typeof resolveRetryPolicy>;
+  readonly #retry: ResolvedRetryPolicy;
   readonly #role: string | null;
   #mode: Promise<SchemaMode> | undefined;
   #closed = false;
@@ -307,17 +333,8 @@ export class MdsClient implements AsyncDisposable {
     return await withRetry(this.#retry, () =>
       this.backend.transaction(async (tx) => {
         try {
-          if (this.#role === null) {
-            await tx.query("SELECT set_config('app.tenant_id', $1, true)", [tenant]);
-          } else {
-            await tx.query(
-              "SELECT set_config('app.tenant_id', $1, true), set_config('role', $2, true)",
-              [
-                tenant,
-                this.#role,
-              ],
-            );
-          }
+          const scope = buildTenantScope(tenant, this.#role);
+          await tx.query(scope.text, scope.params);
         } catch (err) {
           if (err instanceof PermissionDeniedError) {
             throw new PermissionDeniedError(
@@ -357,9 +374,10 @@ export class MdsClient implements AsyncDisposable {
    */
   async health(): Promise<Health> {
     const started = performance.now();
+    const probe = buildHealthProbe();
     const [row] = await this.backend.query<{ server_version: string; timescale: string | null }>(
-      `SELECT current_setting('server_version') AS server_version,
-              (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS timescale`,
+      probe.text,
+      probe.params,
     );
     return {
       latencyMs: performance.now() - started,
@@ -386,16 +404,13 @@ export class MdsClient implements AsyncDisposable {
    * ```
    */
   async schemaVersion(): Promise<SchemaVersion> {
-    const [present] = await this.backend.query<{ ok: boolean }>(
-      "SELECT to_regclass('mds.schema_version') IS NOT NULL AS ok",
-    );
+    const exists = buildSchemaVersionExists();
+    const [present] = await this.backend.query<{ ok: boolean }>(exists.text, exists.params);
     if (!present?.ok) return { version: 0, mode: null, appliedAt: null };
+    const ledger = buildSchemaVersion();
     const [row] = await this.backend.query<
       { version: number | null; timescale: boolean | null; applied_at: Date | null }
-    >(
-      `SELECT max(version) AS version, bool_or(timescale) AS timescale, max(applied_at) AS applied_at
-       FROM mds.schema_version`,
-    );
+    >(ledger.text, ledger.params);
     return {
       version: row?.version ?? 0,
       mode: row?.timescale === null || row?.timescale === undefined
@@ -405,6 +420,39 @@ export class MdsClient implements AsyncDisposable {
         : "plain",
       appliedAt: row?.applied_at ?? null,
     };
+  }
+
+  /**
+   * Store-wide figures across every tenant, for monitoring: jobs by type and state, the age of
+   * the oldest queued backfill and the ingestion lag of each dataset and timeframe. They read the
+   * private schema on the client's own connection, outside any tenant's unit of work, so the
+   * login role must be able to read it (the store's owner, as for the admin server); a role
+   * limited to the tenant views fails with {@linkcode PermissionDeniedError}.
+   *
+   * @returns The three figures, read concurrently.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * await client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").enqueueJob({
+   *   idempotency_key: "a", job_type: "refresh" });
+   * const stats = await client.storeStats();
+   * assert.deepEqual(stats.jobs, [{ job_type: "refresh", state: "queued", jobs: 1 }]);
+   * assert.equal(stats.oldestQueuedBackfillSeconds, 0);
+   * assert.deepEqual(stats.ingestLag, []);
+   * ```
+   */
+  async storeStats(): Promise<StoreStats> {
+    const run = <T>(q: SqlQuery) => this.backend.query<T>(q.text, q.params);
+    const [jobs, [oldest], ingestLag] = await Promise.all([
+      run<JobStat>(buildStoreJobCounts()),
+      run<{ seconds: number }>(buildOldestQueuedBackfill()),
+      run<IngestLag>(buildIngestLag()),
+    ]);
+    return { jobs, oldestQueuedBackfillSeconds: oldest?.seconds ?? 0, ingestLag };
   }
 
   /**
@@ -445,6 +493,58 @@ export class MdsClient implements AsyncDisposable {
    */
   migrationStatus(options: MigrationOptions = {}): Promise<MigrationStatus> {
     return migrationStatus(this.backend, { timescale: this.#options.timescale, ...options });
+  }
+
+  /**
+   * Lists the statements {@linkcode MdsClient.migrate} would run, running nothing; see
+   * {@linkcode plan}.
+   *
+   * @param options Files and mode.
+   * @returns The mode and one entry per pending file.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true, migrate: false });
+   * const p = await client.migrationPlan();
+   * assert.equal(p.mode, "plain");
+   * assert.equal(p.steps[0]?.name.startsWith("0001_"), true);
+   * assert.equal((await client.schemaVersion()).version, 0);
+   * ```
+   */
+  migrationPlan(
+    options: MigrationOptions = {},
+  ): Promise<{ mode: MigrationStatus["mode"]; steps: PlannedMigration[] }> {
+    return plan(this.backend, { timescale: this.#options.timescale, ...options });
+  }
+
+  /**
+   * Marks pending migrations applied without running them, for a schema created another way;
+   * see {@linkcode stamp}.
+   *
+   * @param options Files and mode; `through` stops after that version.
+   * @returns The names of the files stamped.
+   * @throws {MigrationDriftError} When an applied file changed.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true, migrate: false });
+   * assert.equal((await client.stamp({ through: 1 })).length, 1);
+   * const states = (await client.migrationStatus()).entries.map((e) => e.state);
+   * assert.deepEqual(states.slice(0, 2), ["applied", "pending"]);
+   * ```
+   */
+  async stamp(
+    options: MigrationOptions & { through?: number | undefined } = {},
+  ): Promise<string[]> {
+    const stamped = await stamp(this.backend, { timescale: this.#options.timescale, ...options });
+    this.#mode = undefined;
+    return stamped;
   }
 
   /** Closes the connections (unless the backend was passed in); later calls fail. */

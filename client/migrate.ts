@@ -8,6 +8,7 @@ import {
 } from "@mds/sql";
 import type { Backend, Queryable } from "./backend.ts";
 import { ConfigError, TimeoutError } from "./errors.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 /** How the runner decides whether to apply the TimescaleDB steps. */
 export const TIMESCALE_MODES = ["auto", "require", "off"] as const;
@@ -16,6 +17,25 @@ export const TIMESCALE_MODES = ["auto", "require", "off"] as const;
  * never uses it. A database keeps the mode of its first migration.
  */
 export type TimescaleMode = typeof TIMESCALE_MODES[number];
+
+/**
+ * Tells whether a value is one of {@linkcode TIMESCALE_MODES}.
+ *
+ * @param value Anything.
+ * @returns `true` for `auto`, `require` and `off`.
+ *
+ * @example
+ * ```ts
+ * import { isTimescaleMode } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isTimescaleMode("require"), true);
+ * assert.equal(isTimescaleMode("on"), false);
+ * ```
+ */
+export function isTimescaleMode(value: unknown): value is TimescaleMode {
+  return (TIMESCALE_MODES as readonly unknown[]).includes(value);
+}
 
 /** Options of {@linkcode migrate}, {@linkcode migrationStatus}, {@linkcode stamp} and {@linkcode plan}. */
 export interface MigrationOptions {
@@ -111,15 +131,9 @@ interface Settings {
 
 function settings(options: MigrationOptions): Settings {
   const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
-  if (!Number.isInteger(lockTimeoutMs) || lockTimeoutMs < 1) {
-    throw new ConfigError(
-      "lockTimeoutMs",
-      lockTimeoutMs,
-      "must be a whole number of milliseconds above 0",
-    );
-  }
+  wholeNumber("lockTimeoutMs", lockTimeoutMs, 1, Infinity, "milliseconds");
   const timescale = options.timescale ?? "auto";
-  if (!(TIMESCALE_MODES as readonly string[]).includes(timescale)) {
+  if (!isTimescaleMode(timescale)) {
     throw new ConfigError("timescale", timescale, `must be one of ${TIMESCALE_MODES.join(", ")}`);
   }
   const migrations = (options.files ?? MIGRATION_FILES).map(parseMigration)

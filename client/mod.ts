@@ -1,7 +1,8 @@
 /**
  * The async client of the mds market-data store, for Deno and Node: tenant-scoped idempotent
  * upserts, COPY streaming, batching, reads, jobs, the migration runner and typed errors, over a
- * PostgreSQL server (postgres.js) or an embedded PGlite store.
+ * PostgreSQL server (postgres.js) or an embedded PGlite store. Trading calendars (NYSE, 24x7, your
+ * own), which gap detection uses, are the second entry point, `@mds/client/calendar`.
  *
  * @example Migrate an embedded store
  * ```ts
@@ -21,37 +22,15 @@ export * from "./pglite_backend.ts";
 export * from "./store_lock.ts";
 export * from "./migrate.ts";
 export * from "./client.ts";
-export * from "./tenant.ts";
-export * from "./timescale.ts";
+export * from "./store_env.ts";
 export * from "./retry.ts";
+export * from "./tenant.ts";
 export * from "./write_mode.ts";
-export type { WriteResult } from "./_write.ts";
-export type {
-  BarsWindowQuery,
-  FundamentalsQuery,
-  IngestCursor,
-  NewsQuery,
-  OptionChainQuery,
-} from "./_read.ts";
-export type { EnqueuedJob } from "./_jobs.ts";
+export * from "./write_types.ts";
+export * from "./row_sink.ts";
 export * from "./batch_processor.ts";
+export * from "./read_types.ts";
+export * from "./jobs_api.ts";
+export * from "./job_types.ts";
 export * from "./job_errors.ts";
-export * from "./job_backoff.ts";
-export * from "./trading_calendar.ts";
-export * from "./nyse_calendar.ts";
-export * from "./calendar_24x7.ts";
-export * from "./calendars.ts";
-export type {
-  ClaimJobsOptions,
-  CompleteJobOptions,
-  FailJobOptions,
-  JobRecord,
-} from "./_job_lifecycle.ts";
-export type {
-  JobStat,
-  ListJobsQuery,
-  PurgeDeadJobsFilter,
-  RequeueDeadJobsFilter,
-} from "./_dead_letters.ts";
-export type { BackfillOptions, BackfillRequested } from "./_backfill.ts";
-export type { Gap, GapQuery } from "./_gaps.ts";
+export * from "./timescale.ts";

@@ -1,7 +1,8 @@
-import { prepareRows, TABLES } from "@mds/sql";
 import type {
+  BackfillRequestInput,
   Bar,
   BarInput,
+  EnqueueJobInput,
   Fundamentals,
   FundamentalsInput,
   LatestPrice,
@@ -11,119 +12,61 @@ import type {
   OptionSnapInput,
   RowKind,
   RowOf,
-  SchemaMode,
 } from "@mds/sql";
-import type { BackfillRequestInput, EnqueueJobInput } from "@mds/sql";
-import type { BackendKind, Transaction } from "./backend.ts";
 import { ConfigError } from "./errors.ts";
-import { type EnqueuedJob, enqueueJob } from "./_jobs.ts";
-import {
-  claimJobs,
-  type ClaimJobsOptions,
-  completeJob,
-  type CompleteJobOptions,
-  failJob,
-  type FailJobOptions,
-  jobId,
-  type JobRecord,
-  parseClaim,
-  parseComplete,
-  parseFailure,
-} from "./_job_lifecycle.ts";
-import {
-  type JobStat,
-  jobStats,
-  listJobs,
-  type ListJobsQuery,
-  parseListJobs,
-  parsePurge,
-  parseRequeue,
-  purgeDeadJobs,
-  type PurgeDeadJobsFilter,
-  requeueDeadJobs,
-  type RequeueDeadJobsFilter,
-  requeueJob,
-} from "./_dead_letters.ts";
-import {
-  type BackfillOptions,
-  type BackfillRequested,
-  planBackfill,
-  requestBackfill,
-} from "./_backfill.ts";
-import { findGaps, type Gap, type GapQuery, gapWindow } from "./_gaps.ts";
+import { JobsApi } from "./jobs_api.ts";
+import type {
+  BackfillOptions,
+  BackfillRequested,
+  ClaimJobsOptions,
+  CompleteJobOptions,
+  EnqueuedJob,
+  FailJobOptions,
+  JobRecord,
+  JobStat,
+  ListJobsQuery,
+  PurgeDeadJobsFilter,
+  RequeueDeadJobsFilter,
+} from "./job_types.ts";
+import type {
+  BarsWindowQuery,
+  FundamentalsQuery,
+  Gap,
+  GapQuery,
+  IngestCursor,
+  NewsQuery,
+  OptionChainQuery,
+} from "./read_types.ts";
+import type { RowSink } from "./row_sink.ts";
+import type { CopyOptions, RowSource, WriteOptions, WriteResult } from "./write_types.ts";
+import { copyRows } from "./_copy_stream.ts";
+import { findGaps, gapWindow } from "./_gaps.ts";
 import {
   barsWindow,
-  type BarsWindowQuery,
   cursors,
   fundamentals,
-  type FundamentalsQuery,
-  type IngestCursor,
   latestPrices,
   news,
-  type NewsQuery,
   optionChain,
-  type OptionChainQuery,
   windowOf,
 } from "./_read.ts";
-import {
-  addResult,
-  emptyResult,
-  validateRow,
-  writeBatch,
-  type WriteResult,
-  writeSeriesUpdate,
-} from "./_write.ts";
-import { chooseWriteMode, DEFAULT_BATCH_ROWS, type WriteMode } from "./write_mode.ts";
-import { checkWriteOptions } from "./_write_options.ts";
-import { BatchProcessor } from "./batch_processor.ts";
-
-/** Rows from an async iterable or a web stream. */
-export type RowSource<T> = AsyncIterable<T> | Iterable<T> | ReadableStream<T>;
-
-/** Options of the copy streams. */
-export interface CopyOptions {
-  /** Rows per batch; each batch is its own transaction. @default {5000} */
-  batchRows?: number | undefined;
-  /** Batches in flight at once. @default {2 on a server, 1 embedded} */
-  concurrency?: number | undefined;
-  /** How rows travel. @default {the client's writeMode} */
-  mode?: WriteMode | undefined;
-}
-
-/** Options of the upsert calls. */
-export interface WriteOptions {
-  /** How rows travel. @default {the client's writeMode} */
-  mode?: WriteMode | undefined;
-  /**
-   * Rows per statement in `insert` mode; a call with more rows sends several in one transaction.
-   * In `copy` mode the whole call is copied into staging and upserted in one statement.
-   * @default {5000}
-   */
-  batchRows?: number | undefined;
-}
-
-/** What the tenant API needs from the client. */
-export interface TenantContext {
-  /** The tenant id, validated. */
-  readonly tenant: string;
-  /** Which backend runs the statements. */
-  readonly backend: BackendKind;
-  /** The client's default write mode. */
-  readonly writeMode: WriteMode;
-  /** Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally). */
-  run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
-  /** The schema mode, read once per client. */
-  schemaMode(): Promise<SchemaMode>;
-  /** Called after each committed write, for metrics. */
-  onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
-}
+import type { TenantContext } from "./_tenant_context.ts";
+import { tenantSink } from "./_tenant_sink.ts";
+import { wholeNumber } from "./_whole_number.ts";
 
 /**
- * Everything one tenant can do. From {@linkcode MdsClient.tenant} each call is its own unit of
- * work; inside {@linkcode MdsClient.withTenant} every call shares one transaction.
+ * Everything one tenant can do: upserts, copy streams, reads and gap detection here, the job
+ * queue in {@linkcode TenantApi.jobs}. From {@linkcode MdsClient.tenant} each call is its own
+ * unit of work; inside {@linkcode MdsClient.withTenant} every call shares one transaction.
  */
 export class TenantApi {
+  /**
+   * The tenant's job queue: enqueue, claim, complete, fail, list, requeue, purge and backfill
+   * requests; see {@linkcode JobsApi}.
+   */
+  readonly jobs: JobsApi;
   readonly #ctx: TenantContext;
+  readonly #sink: RowSink;
 
   /**
    * Creates the API of one tenant; use {@linkcode MdsClient.tenant} instead.
@@ -132,6 +75,8 @@ export class TenantApi {
    */
   constructor(ctx: TenantContext) {
     this.#ctx = ctx;
+    this.#sink = tenantSink(ctx);
+    this.jobs = new JobsApi(ctx);
   }
 
   /** The tenant id. */
@@ -141,7 +86,7 @@ export class TenantApi {
 
   /** Flushes a batch processor runs at once by default: 2 on a server, 1 embedded. */
   get defaultConcurrency(): number {
-    return this.#ctx.backend === "postgres" ? 2 : 1;
+    return this.#sink.defaultConcurrency;
   }
 
   /**
@@ -277,7 +222,7 @@ export class TenantApi {
    * ```
    */
   copyBars(source: RowSource<BarInput>, options: CopyOptions = {}): Promise<WriteResult> {
-    return this.#copy("bars", source, options);
+    return copyRows(this.#sink, "bars", source, options);
   }
 
   /**
@@ -291,7 +236,7 @@ export class TenantApi {
     source: RowSource<FundamentalsInput>,
     options: CopyOptions = {},
   ): Promise<WriteResult> {
-    return this.#copy("fundamentals", source, options);
+    return copyRows(this.#sink, "fundamentals", source, options);
   }
 
   /**
@@ -302,7 +247,7 @@ export class TenantApi {
    * @returns Totals of everything written.
    */
   copyNews(source: RowSource<NewsInput>, options: CopyOptions = {}): Promise<WriteResult> {
-    return this.#copy("news", source, options);
+    return copyRows(this.#sink, "news", source, options);
   }
 
   /**
@@ -313,83 +258,33 @@ export class TenantApi {
    * @returns Totals of everything written.
    */
   copyOptions(source: RowSource<OptionSnapInput>, options: CopyOptions = {}): Promise<WriteResult> {
-    return this.#copy("options", source, options);
-  }
-
-  async #copy(
-    kind: RowKind,
-    source: RowSource<unknown>,
-    options: CopyOptions,
-  ): Promise<WriteResult> {
-    const batch = new BatchProcessor(this, {
-      maxRows: options.batchRows ?? DEFAULT_BATCH_ROWS,
-      maxMs: 3_600_000, // size alone decides; a slow source must not produce tiny batches
-      concurrency: options.concurrency,
-      mode: options.mode,
-    });
-    try {
-      for await (const row of source as AsyncIterable<unknown>) await batch.add(kind, row);
-    } catch (err) {
-      // Keep what was accepted before the failure, then report the failure itself.
-      await batch.close().catch(() => {});
-      throw err;
-    }
-    return await batch.close();
+    return copyRows(this.#sink, "options", source, options);
   }
 
   /**
-   * Upserts rows of any kind that were already validated for this tenant, in one transaction.
-   * Used by the BatchProcessor and the copy streams.
+   * The tenant's write path for rows validated beforehand, as a {@linkcode BatchProcessor}
+   * uses it: `validate` a row now, `write` many later without validating them again. From
+   * {@linkcode MdsClient.tenant} each write is its own unit of work; inside
+   * {@linkcode MdsClient.withTenant} it joins the shared transaction.
    *
-   * @typeParam K Row kind.
-   * @param kind Row kind.
-   * @param rows Validated rows, `tenant_id` filled.
-   * @param options Write mode and batch size.
-   * @returns Rows inserted, updated and unchanged.
+   * @returns The tenant's {@linkcode RowSink}.
    *
    * @example
    * ```ts
-   * import { createClient } from "@mds/client";
-   * import { parseBar } from "@mds/sql";
+   * import { BatchProcessor, createClient } from "@mds/client";
    * import assert from "node:assert/strict";
    *
    * await using client = await createClient({ memory: true });
-   * const tenant = "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001";
-   * const bar = { ...parseBar({ ts: 0, vendor: "v", symbol: "A", timeframe: "1d", open: 1, high: 1,
-   *   low: 1, close: 1 }), tenant_id: tenant };
-   * assert.equal((await client.tenant(tenant).writeValidated("bars", [bar])).inserted, 1);
+   * const sink = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").sink();
+   * const batch = new BatchProcessor(sink, { maxRows: 100 });
+   * const bar = sink.validate("bars", { ts: 0, vendor: "v", symbol: "A", timeframe: "1d",
+   *   open: 1, high: 1, low: 1, close: 1 });
+   * await batch.addValidated("bars", bar);
+   * assert.equal((await batch.close()).inserted, 1);
    * ```
    */
-  async writeValidated<K extends RowKind>(
-    kind: K,
-    rows: readonly RowOf[K][],
-    options: WriteOptions = {},
-  ): Promise<WriteResult> {
-    const mode = options.mode ?? this.#ctx.writeMode;
-    const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-    checkWriteOptions(mode, batchRows);
-    const started = performance.now();
-    const result = await this.#ctx.run(async (tx) => {
-      // COPY moves the whole call into staging at once and upserts it in one statement; unnest
-      // sends batchRows rows per statement.
-      if (chooseWriteMode(mode, rows.length, this.#ctx.backend) === "copy") {
-        return await writeBatch(tx, this.#ctx.backend, kind, rows, "copy");
-      }
-      if (rows.length <= batchRows) {
-        return await writeBatch(tx, this.#ctx.backend, kind, rows, "insert");
-      }
-      // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
-      const unique = prepareRows(TABLES[kind], rows);
-      const total = emptyResult();
-      for (let i = 0; i < unique.length; i += batchRows) {
-        const batch = unique.slice(i, i + batchRows);
-        addResult(total, await writeBatch(tx, this.#ctx.backend, kind, batch, "insert", false));
-      }
-      await writeSeriesUpdate(tx, kind, unique);
-      return { ...total, rows: rows.length };
-    });
-    this.#ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);
-    return result;
+  sink(): RowSink {
+    return this.#sink;
   }
 
   /**
@@ -415,7 +310,7 @@ export class TenantApi {
    * ```
    */
   validate<K extends RowKind>(kind: K, input: unknown, index?: number): RowOf[K] {
-    return validateRow(kind, this.#ctx.tenant, input, index);
+    return this.#sink.validate(kind, input, index);
   }
 
   async #upsert<K extends RowKind>(
@@ -426,8 +321,8 @@ export class TenantApi {
     if (!Array.isArray(inputs)) {
       throw new ConfigError("rows", inputs, "must be an array of rows");
     }
-    const rows = inputs.map((row, i) => validateRow(kind, this.#ctx.tenant, row, i));
-    return await this.writeValidated(kind, rows, options);
+    const rows = inputs.map((row, i) => this.#sink.validate(kind, row, i));
+    return await this.#sink.write(kind, rows, options);
   }
 
   /**
@@ -516,9 +411,7 @@ export class TenantApi {
     options: { pageRows?: number } = {},
   ): AsyncGenerator<Bar[]> {
     const pageRows = options.pageRows ?? 10_000;
-    if (!Number.isInteger(pageRows) || pageRows < 1) {
-      throw new ConfigError("pageRows", pageRows, "must be a whole number above 0");
-    }
+    wholeNumber("pageRows", pageRows, 1);
     const first = windowOf(query);
     let left = query.limit === undefined ? Infinity : first.limit;
     let window = { ...first, limit: Math.min(pageRows, left) };
@@ -630,289 +523,133 @@ export class TenantApi {
   }
 
   /**
-   * Enqueues a job once per idempotency key: asking again returns the same id.
+   * Enqueues a job once per idempotency key.
+   *
+   * @deprecated Use `jobs.enqueueJob` ({@linkcode JobsApi.enqueueJob}); goes in the next release.
    *
    * @param job Key, type, payload, priority, earliest start and attempts.
    * @returns The job id and whether this call created it.
-   * @throws {ValidationError} When the request is invalid.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * const a = await t.enqueueJob({ idempotency_key: "backfill:A:2024-01", job_type: "backfill" });
-   * const b = await t.enqueueJob({ idempotency_key: "backfill:A:2024-01", job_type: "backfill" });
-   * assert.deepEqual([a.created, b.created, a.id === b.id], [true, false, true]);
-   * ```
    */
   enqueueJob(job: EnqueueJobInput): Promise<EnqueuedJob> {
-    return this.#ctx.run((tx) => enqueueJob(tx, job));
+    return this.jobs.enqueueJob(job);
   }
 
   /**
-   * Claims up to `limit` due jobs for a worker, most urgent first (smaller priority, then earlier
-   * `run_after`), with `FOR UPDATE SKIP LOCKED`: concurrent workers never get the same job. A
-   * claim sets the job running, counts an attempt and holds it for `leaseSeconds`; a job whose
-   * lease expired (its worker crashed) is claimable again, or dead when that was its last
-   * attempt.
+   * Claims up to `limit` due jobs for a worker.
+   *
+   * @deprecated Use `jobs.claimJobs` ({@linkcode JobsApi.claimJobs}); goes in the next release.
    *
    * @param options Worker name, job types, how many and the lease length.
-   * @returns The claimed jobs, most urgent first; empty when none is due.
-   * @throws {ConfigError} When an option is invalid.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "later", job_type: "refresh", priority: 5 });
-   * await t.enqueueJob({ idempotency_key: "urgent", job_type: "refresh", priority: 0 });
-   * const [job] = await t.claimJobs({ worker: "w1", types: ["refresh"], leaseSeconds: 60 });
-   * assert.deepEqual([job?.idempotency_key, job?.state, job?.attempts, job?.locked_by],
-   *   ["urgent", "running", 1, "w1"]);
-   * ```
+   * @returns The claimed jobs, most urgent first.
    */
-  async claimJobs(options: ClaimJobsOptions): Promise<JobRecord[]> {
-    const claim = parseClaim(options);
-    return await this.#ctx.run((tx) => claimJobs(tx, claim));
+  claimJobs(options: ClaimJobsOptions): Promise<JobRecord[]> {
+    return this.jobs.claimJobs(options);
   }
 
   /**
    * Marks a running job done.
    *
+   * @deprecated Use `jobs.completeJob` ({@linkcode JobsApi.completeJob}); goes in the next
+   * release.
+   *
    * @param id The job's id.
    * @param options Only if this worker holds the lease.
    * @returns The job, done.
-   * @throws {JobNotFoundError} When the job does not exist, is not running or is held by
-   * another worker.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "k", job_type: "refresh" });
-   * const [job] = await t.claimJobs({ worker: "w1" });
-   * assert.equal((await t.completeJob(job!.id, { worker: "w1" })).state, "done");
-   * await assert.rejects(t.completeJob(job!.id), { code: "MDS_NOT_FOUND" });
-   * ```
    */
-  async completeJob(id: string, options: CompleteJobOptions = {}): Promise<JobRecord> {
-    const done = parseComplete(id, options);
-    return await this.#ctx.run((tx) => completeJob(tx, done.id, done.worker));
+  completeJob(id: string, options: CompleteJobOptions = {}): Promise<JobRecord> {
+    return this.jobs.completeJob(id, options);
   }
 
   /**
-   * Records a failed attempt of a running job. While attempts remain and the error is
-   * retryable, the job returns to the queue after an exponential backoff with jitter
-   * (`run_after` = now + delay, see {@linkcode jobRetryDelaySeconds}); otherwise it goes to the
-   * dead state. Either way it keeps the error's message and code (the SQLSTATE or mds code of
-   * an `MdsError`) as `last_error` and `last_error_code`, and its attempt count.
+   * Records a failed attempt of a running job.
+   *
+   * @deprecated Use `jobs.failJob` ({@linkcode JobsApi.failJob}); goes in the next release.
    *
    * @param id The job's id.
-   * @param error What went wrong: an `Error` (an `MdsError` gives its code) or a message.
+   * @param error What went wrong.
    * @param options Whether to retry, the worker, the backoff and the code.
    * @returns The job, queued again or dead.
-   * @throws {JobNotFoundError} When the job does not exist, is not running or is held by
-   * another worker.
-   *
-   * @example
-   * ```ts
-   * import { createClient, TimeoutError } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "a", job_type: "fetch", max_attempts: 3 });
-   * await t.enqueueJob({ idempotency_key: "b", job_type: "fetch" });
-   * const [a, b] = await t.claimJobs({ worker: "w1", limit: 2 });
-   * const again = await t.failJob(a!.id, new TimeoutError("Vendor too slow", { kind: "connect" }));
-   * assert.deepEqual([again.state, again.last_error_code], ["queued", "MDS_TIMEOUT"]);
-   * assert.ok(again.run_after.getTime() >= Date.now() + 4_000); // 5 to 10 s later
-   * const dead = await t.failJob(b!.id, "Symbol delisted", { retryable: false });
-   * assert.deepEqual([dead.state, dead.attempts, dead.last_error], ["dead", 1, "Symbol delisted"]);
-   * ```
    */
-  async failJob(id: string, error: unknown, options: FailJobOptions = {}): Promise<JobRecord> {
-    const failure = parseFailure(id, error, options);
-    return await this.#ctx.run((tx) => failJob(tx, failure));
+  failJob(id: string, error: unknown, options: FailJobOptions = {}): Promise<JobRecord> {
+    return this.jobs.failJob(id, error, options);
   }
 
   /**
-   * The tenant's jobs, oldest change first; `{ state: "dead" }` lists its dead letters.
+   * The tenant's jobs, oldest change first.
+   *
+   * @deprecated Use `jobs.listJobs` ({@linkcode JobsApi.listJobs}); goes in the next release.
    *
    * @param query State, type, minimum age and limit.
    * @returns The jobs.
-   * @throws {ConfigError} When an option is invalid.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "k", job_type: "fetch" });
-   * const [job] = await t.claimJobs({ worker: "w1" });
-   * await t.failJob(job!.id, "Symbol delisted", { retryable: false });
-   * const [dead] = await t.listJobs({ state: "dead", type: "fetch" });
-   * assert.deepEqual([dead?.last_error, dead?.attempts], ["Symbol delisted", 1]);
-   * assert.equal((await t.listJobs({ state: "dead", olderThanSeconds: 3600 })).length, 0);
-   * ```
    */
-  async listJobs(query: ListJobsQuery = {}): Promise<JobRecord[]> {
-    const listing = parseListJobs(query);
-    return await this.#ctx.run((tx) => listJobs(tx, listing));
+  listJobs(query: ListJobsQuery = {}): Promise<JobRecord[]> {
+    return this.jobs.listJobs(query);
   }
 
   /**
    * Counts the tenant's jobs by type and state.
    *
+   * @deprecated Use `jobs.jobStats` ({@linkcode JobsApi.jobStats}); goes in the next release.
+   *
    * @returns One line per type and state that has jobs.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "a", job_type: "fetch" });
-   * await t.enqueueJob({ idempotency_key: "b", job_type: "fetch" });
-   * assert.deepEqual(await t.jobStats(), [{ job_type: "fetch", state: "queued", jobs: 2 }]);
-   * ```
    */
   jobStats(): Promise<JobStat[]> {
-    return this.#ctx.run((tx) => jobStats(tx));
+    return this.jobs.jobStats();
   }
 
   /**
-   * Puts one dead job back in the queue: due now, attempts reset to 0, its last error kept.
+   * Puts one dead job back in the queue.
+   *
+   * @deprecated Use `jobs.requeueJob` ({@linkcode JobsApi.requeueJob}); goes in the next release.
    *
    * @param id The job's id.
    * @returns The job, queued.
-   * @throws {JobNotFoundError} When the job does not exist or is not dead.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "k", job_type: "fetch" });
-   * const [job] = await t.claimJobs({ worker: "w1" });
-   * await t.failJob(job!.id, "Vendor down", { retryable: false });
-   * const back = await t.requeueJob(job!.id);
-   * assert.deepEqual([back.state, back.attempts, back.last_error], ["queued", 0, "Vendor down"]);
-   * ```
    */
-  async requeueJob(id: string): Promise<JobRecord> {
-    const checked = jobId(id);
-    return await this.#ctx.run((tx) => requeueJob(tx, checked));
+  requeueJob(id: string): Promise<JobRecord> {
+    return this.jobs.requeueJob(id);
   }
 
   /**
-   * Puts every dead job matching a filter back in the queue, as {@linkcode TenantApi.requeueJob}
-   * does for one.
+   * Puts every dead job matching a filter back in the queue.
+   *
+   * @deprecated Use `jobs.requeueDeadJobs` ({@linkcode JobsApi.requeueDeadJobs}); goes in the
+   * next release.
    *
    * @param filter Ids, type and minimum age (since death).
    * @returns The ids requeued, sorted.
-   * @throws {ConfigError} When an option is invalid.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * for (const key of ["a", "b"]) await t.enqueueJob({ idempotency_key: key, job_type: "fetch" });
-   * for (const job of await t.claimJobs({ worker: "w1", limit: 2 })) {
-   *   await t.failJob(job.id, "Vendor down", { retryable: false });
-   * }
-   * assert.equal((await t.requeueDeadJobs({ type: "fetch" })).length, 2);
-   * ```
    */
-  async requeueDeadJobs(filter: RequeueDeadJobsFilter = {}): Promise<string[]> {
-    const requeue = parseRequeue(filter);
-    return await this.#ctx.run((tx) => requeueDeadJobs(tx, requeue));
+  requeueDeadJobs(filter: RequeueDeadJobsFilter = {}): Promise<string[]> {
+    return this.jobs.requeueDeadJobs(filter);
   }
 
   /**
-   * Deletes dead jobs that died at least `olderThanSeconds` ago. Their idempotency keys are
-   * freed with them: enqueueing the same key again creates a new job.
+   * Deletes dead jobs that died at least `olderThanSeconds` ago.
+   *
+   * @deprecated Use `jobs.purgeDeadJobs` ({@linkcode JobsApi.purgeDeadJobs}); goes in the next
+   * release.
    *
    * @param filter Minimum age (0 for every dead job) and type.
    * @returns How many were deleted.
-   * @throws {ConfigError} When an option is invalid.
-   *
-   * @example
-   * ```ts
-   * import { createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * await t.enqueueJob({ idempotency_key: "k", job_type: "fetch" });
-   * const [job] = await t.claimJobs({ worker: "w1" });
-   * await t.failJob(job!.id, "Vendor down", { retryable: false });
-   * assert.equal(await t.purgeDeadJobs({ olderThanSeconds: 86_400 }), 0);
-   * assert.equal(await t.purgeDeadJobs({ olderThanSeconds: 0 }), 1);
-   * ```
    */
-  async purgeDeadJobs(filter: PurgeDeadJobsFilter): Promise<number> {
-    const purge = parsePurge(filter);
-    return await this.#ctx.run((tx) => purgeDeadJobs(tx, purge));
+  purgeDeadJobs(filter: PurgeDeadJobsFilter): Promise<number> {
+    return this.jobs.purgeDeadJobs(filter);
   }
 
   /**
-   * Requests a backfill of one series over `[start, end)`: a `backfill` job whose priority is
-   * its tier's (T0 0, T1 10, T2 20) and whose idempotency key is derived from the request
-   * ({@linkcode backfillKey}), so asking twice enqueues once. A tier whose queued and running
-   * backfills reached its cap refuses new requests with {@linkcode CapacityError}; counting and
-   * inserting hold a transaction-scoped advisory lock per tenant and tier, so concurrent
-   * requests cannot overshoot the cap.
+   * Requests a backfill of one series over `[start, end)`.
+   *
+   * @deprecated Use `jobs.requestBackfill` ({@linkcode JobsApi.requestBackfill}); goes in the
+   * next release.
    *
    * @param request Symbol, timeframe, window, vendor and tier (default T1).
-   * @param options Caps per tier (default T0 100, T1 1000, T2 10000) and attempts.
+   * @param options Caps per tier and attempts.
    * @returns The job id, whether this call created it, its key, tier and priority.
-   * @throws {ValidationError} When the request is invalid.
-   * @throws {CapacityError} When the tier's queue is full.
-   *
-   * @example
-   * ```ts
-   * import { CapacityError, createClient } from "@mds/client";
-   * import assert from "node:assert/strict";
-   *
-   * await using client = await createClient({ memory: true });
-   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
-   * const day = { symbol: "AAPL", timeframe: "1m" as const, start: "2024-07-01T13:30:00Z",
-   *   end: "2024-07-01T20:00:00Z", tier: "T0" as const };
-   * const first = await t.requestBackfill(day, { caps: { T0: 1 } });
-   * const again = await t.requestBackfill(day, { caps: { T0: 1 } });
-   * assert.deepEqual([first.created, again.created, again.id === first.id, first.priority],
-   *   [true, false, true, 0]);
-   * await assert.rejects(
-   *   t.requestBackfill({ ...day, start: "2024-07-02T13:30:00Z", end: "2024-07-02T20:00:00Z" },
-   *     { caps: { T0: 1 } }),
-   *   CapacityError,
-   * );
-   * ```
    */
-  async requestBackfill(
+  requestBackfill(
     request: BackfillRequestInput,
     options: BackfillOptions = {},
   ): Promise<BackfillRequested> {
-    const plan = await planBackfill(request, options);
-    return await this.#ctx.run((tx) => requestBackfill(tx, plan));
+    return this.jobs.requestBackfill(request, options);
   }
 
   /**

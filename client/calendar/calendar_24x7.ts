@@ -10,7 +10,7 @@ const DAY_MS = 86_400_000;
  *
  * @example
  * ```ts
- * import { calendar24x7 } from "@mds/client";
+ * import { calendar24x7 } from "@mds/client/calendar";
  * import assert from "node:assert/strict";
  *
  * const days = [...calendar24x7().sessions(new Date("2024-07-06T12:00:00Z"), new Date("2024-07-08T00:00:00Z"))];

@@ -17,7 +17,7 @@ export type CalendarName = typeof CALENDAR_NAMES[number];
  *
  * @example
  * ```ts
- * import { tradingCalendar } from "@mds/client";
+ * import { tradingCalendar } from "@mds/client/calendar";
  * import assert from "node:assert/strict";
  *
  * assert.equal(tradingCalendar("24x7").name, "24x7");

@@ -126,7 +126,7 @@ function specialDays(y: number): NyseSpecialDay[] {
  *
  * @example
  * ```ts
- * import { NyseCalendar } from "@mds/client";
+ * import { NyseCalendar } from "@mds/client/calendar";
  * import assert from "node:assert/strict";
  *
  * const nyse = new NyseCalendar();
@@ -171,7 +171,7 @@ export class NyseCalendar implements TradingCalendar {
    *
    * @example
    * ```ts
-   * import { NyseCalendar } from "@mds/client";
+   * import { NyseCalendar } from "@mds/client/calendar";
    * import assert from "node:assert/strict";
    *
    * const days = new NyseCalendar().holidays(2018).map((d) => d.date);
@@ -192,7 +192,7 @@ export class NyseCalendar implements TradingCalendar {
    *
    * @example
    * ```ts
-   * import { NyseCalendar } from "@mds/client";
+   * import { NyseCalendar } from "@mds/client/calendar";
    * import assert from "node:assert/strict";
    *
    * assert.deepEqual(new NyseCalendar().earlyCloses(2024).map((d) => d.date),
@@ -212,7 +212,7 @@ export class NyseCalendar implements TradingCalendar {
    *
    * @example
    * ```ts
-   * import { NyseCalendar } from "@mds/client";
+   * import { NyseCalendar } from "@mds/client/calendar";
    * import assert from "node:assert/strict";
    *
    * const s = new NyseCalendar().session("2024-11-29");
@@ -260,7 +260,7 @@ export class NyseCalendar implements TradingCalendar {
    *
    * @example
    * ```ts
-   * import { NyseCalendar } from "@mds/client";
+   * import { NyseCalendar } from "@mds/client/calendar";
    * import assert from "node:assert/strict";
    *
    * const week = new NyseCalendar().sessions(new Date("2024-07-01T00:00:00Z"), new Date("2024-07-06T00:00:00Z"));
@@ -300,7 +300,7 @@ export class NyseCalendar implements TradingCalendar {
  *
  * @example
  * ```ts
- * import { nyseCalendar } from "@mds/client";
+ * import { nyseCalendar } from "@mds/client/calendar";
  * import assert from "node:assert/strict";
  *
  * assert.equal(nyseCalendar().session("2025-01-09"), null); // day of mourning for Jimmy Carter

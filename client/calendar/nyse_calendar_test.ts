@@ -1,8 +1,8 @@
-import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { assert, assertEquals, assertThrows } from "../../testing/assert.ts";
 import { calendar24x7 } from "./calendar_24x7.ts";
 import { tradingCalendar } from "./calendars.ts";
 import { NYSE_YEARS, NyseCalendar } from "./nyse_calendar.ts";
-import { ValidationError } from "./errors.ts";
+import { ValidationError } from "../errors.ts";
 
 const nyse = new NyseCalendar();
 const dates = (days: readonly { date: string }[]) => days.map((d) => d.date);

@@ -18,7 +18,7 @@ export interface TradingSession {
  *
  * @example A calendar of one session a day, 08:00 to 16:00 UTC, weekdays only
  * ```ts
- * import type { TradingCalendar, TradingSession } from "@mds/client";
+ * import type { TradingCalendar, TradingSession } from "@mds/client/calendar";
  * import assert from "node:assert/strict";
  *
  * const weekdays: TradingCalendar = {

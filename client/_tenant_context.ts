@@ -1,0 +1,20 @@
+import type { RowKind, SchemaMode } from "@mds/sql";
+import type { BackendKind, Transaction } from "./backend.ts";
+import type { WriteMode } from "./write_mode.ts";
+import type { WriteResult } from "./write_types.ts";
+
+/** What the tenant API (and its jobs and sink) needs from the client. */
+export interface TenantContext {
+  /** The tenant id, validated. */
+  readonly tenant: string;
+  /** Which backend runs the statements. */
+  readonly backend: BackendKind;
+  /** The client's default write mode. */
+  readonly writeMode: WriteMode;
+  /** Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally). */
+  run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** The schema mode, read once per client. */
+  schemaMode(): Promise<SchemaMode>;
+  /** Called after each committed write, for metrics. */
+  onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
+}

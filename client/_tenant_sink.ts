@@ -1,0 +1,53 @@
+// The write path of one tenant as a RowSink: what the upsert calls, the copy streams and a
+// BatchProcessor all end in.
+import { prepareRows, type RowKind, type RowOf, TABLES } from "@mds/sql";
+import type { RowSink } from "./row_sink.ts";
+import type { TenantContext } from "./_tenant_context.ts";
+import { addResult, emptyResult, validateRow, writeBatch, writeSeriesUpdate } from "./_write.ts";
+import { checkWriteOptions, chooseWriteMode, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
+import type { WriteOptions, WriteResult } from "./write_types.ts";
+
+/** The tenant's write path: validation, and upserts of validated rows in one unit of work. */
+export function tenantSink(ctx: TenantContext): RowSink {
+  return {
+    tenant: ctx.tenant,
+    defaultConcurrency: ctx.backend === "postgres" ? 2 : 1,
+    validate: <K extends RowKind>(kind: K, input: unknown, index?: number): RowOf[K] =>
+      validateRow(kind, ctx.tenant, input, index),
+    write: <K extends RowKind>(kind: K, rows: readonly RowOf[K][], options?: WriteOptions) =>
+      writeValidated(ctx, kind, rows, options ?? {}),
+  };
+}
+
+async function writeValidated<K extends RowKind>(
+  ctx: TenantContext,
+  kind: K,
+  rows: readonly RowOf[K][],
+  options: WriteOptions,
+): Promise<WriteResult> {
+  const mode = options.mode ?? ctx.writeMode;
+  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  checkWriteOptions(mode, batchRows);
+  const started = performance.now();
+  const result = await ctx.run(async (tx) => {
+    // COPY moves the whole call into staging at once and upserts it in one statement; unnest
+    // sends batchRows rows per statement.
+    if (chooseWriteMode(mode, rows.length, ctx.backend) === "copy") {
+      return await writeBatch(tx, ctx.backend, kind, rows, "copy");
+    }
+    if (rows.length <= batchRows) {
+      return await writeBatch(tx, ctx.backend, kind, rows, "insert");
+    }
+    // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
+    const unique = prepareRows(TABLES[kind], rows);
+    const total = emptyResult();
+    for (let i = 0; i < unique.length; i += batchRows) {
+      const batch = unique.slice(i, i + batchRows);
+      addResult(total, await writeBatch(tx, ctx.backend, kind, batch, "insert", false));
+    }
+    await writeSeriesUpdate(tx, kind, unique);
+    return { ...total, rows: rows.length };
+  });
+  ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);
+  return result;
+}

@@ -1,0 +1,113 @@
+// Where the store is, read from environment variables: the one reading the CLI and the admin
+// server share. Runtime-neutral: the caller passes the variables.
+import { type ClientOptions, redact } from "./client.ts";
+import { ConfigError } from "./errors.ts";
+
+/**
+ * The store part of {@linkcode ClientOptions}: a server `url`, or an embedded `dataDir`, with the
+ * embedded store's lock wait and free-space floor.
+ */
+export type StoreOptions = Pick<ClientOptions, "url" | "dataDir" | "lockWaitMs" | "minFreeBytes">;
+
+/** Longest `MDS_LOCK_WAIT`, the longest `lockWaitMs` a client accepts: 24 hours. */
+const MAX_LOCK_WAIT_MS = 86_400_000;
+/** Largest `MDS_MIN_FREE_MB`: 1 TiB. */
+const MAX_MIN_FREE_MB = 1_048_576;
+const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ? undefined : v;
+
+/**
+ * Reads where the store is from environment variables; empty values count as unset.
+ *
+ * | variable | option | default |
+ * | --- | --- | --- |
+ * | `MDS_DATABASE_URL` (alias `MDS_DSN`) | `url` | none: the embedded store |
+ * | `MDS_DATA_DIR` | `dataDir`, without a URL | `./.mds` |
+ * | `MDS_LOCK_WAIT`: seconds, or `30s`, `5m`, `1h` | `lockWaitMs` | unset (the client's 0) |
+ * | `MDS_MIN_FREE_MB`: MiB, 0 turns the check off | `minFreeBytes` | unset (the client's 64 MiB) |
+ *
+ * The result holds `url` or `dataDir`, never both; `lockWaitMs` and `minFreeBytes` only when
+ * their variable is set (with a URL too, where the client ignores them).
+ *
+ * @param env The variables, e.g. `Deno.env.toObject()` or `process.env`.
+ * @returns The store options, ready to spread into {@linkcode ClientOptions}.
+ * @throws {ConfigError} Naming the first invalid variable, a URL's password hidden: a URL that is
+ * not `postgres://` or `postgresql://`, `MDS_DSN` set to another URL than `MDS_DATABASE_URL`, a
+ * malformed or longer than 24 h `MDS_LOCK_WAIT`, or an `MDS_MIN_FREE_MB` that is not a whole
+ * number from 0 to 1048576.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, storeOptionsFromEnv } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(storeOptionsFromEnv({}), { dataDir: "./.mds" });
+ * assert.deepEqual(
+ *   storeOptionsFromEnv({ MDS_DATA_DIR: "/var/lib/mds", MDS_LOCK_WAIT: "5m", MDS_MIN_FREE_MB: "0" }),
+ *   { dataDir: "/var/lib/mds", lockWaitMs: 300_000, minFreeBytes: 0 },
+ * );
+ * assert.deepEqual(storeOptionsFromEnv({ MDS_DSN: "postgres://app@db/mds" }), {
+ *   url: "postgres://app@db/mds",
+ * });
+ * assert.throws(
+ *   () => storeOptionsFromEnv({ MDS_DATABASE_URL: "postgres://a@db/x", MDS_DSN: "postgres://b@db/x" }),
+ *   (err) => err instanceof ConfigError && err.option === "MDS_DSN",
+ * );
+ * ```
+ */
+export function storeOptionsFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): StoreOptions {
+  const primary = nonEmpty(env.MDS_DATABASE_URL);
+  const alias = nonEmpty(env.MDS_DSN);
+  if (primary !== undefined && alias !== undefined && primary !== alias) {
+    throw new ConfigError(
+      "MDS_DSN",
+      redact(alias),
+      "differs from MDS_DATABASE_URL: set only one of them",
+    );
+  }
+  const url = primary ?? alias;
+  if (url !== undefined && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new ConfigError(
+      primary !== undefined ? "MDS_DATABASE_URL" : "MDS_DSN",
+      redact(url),
+      "must start with postgres:// or postgresql://",
+    );
+  }
+  const lockWaitMs = lockWait(nonEmpty(env.MDS_LOCK_WAIT));
+  const minFreeBytes = minFree(nonEmpty(env.MDS_MIN_FREE_MB));
+  return {
+    ...(url !== undefined ? { url } : { dataDir: nonEmpty(env.MDS_DATA_DIR) ?? "./.mds" }),
+    ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
+    ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
+  };
+}
+
+function lockWait(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)([smhd]?)$/.exec(text.trim());
+  const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] || "s"]!) : NaN;
+  if (!Number.isFinite(ms) || ms > MAX_LOCK_WAIT_MS) {
+    throw new ConfigError(
+      "MDS_LOCK_WAIT",
+      text,
+      "must be a duration of at most 24 hours such as 0, 30, 30s, 5m or 1h",
+    );
+  }
+  return ms;
+}
+
+function minFree(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const mib = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(mib) || mib > MAX_MIN_FREE_MB) {
+    throw new ConfigError(
+      "MDS_MIN_FREE_MB",
+      text,
+      `must be a whole number of MiB from 0 to ${MAX_MIN_FREE_MB}`,
+    );
+  }
+  return mib * 2 ** 20;
+}

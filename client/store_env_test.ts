@@ -1,0 +1,78 @@
+import { assert, assertEquals, assertThrows } from "../testing/assert.ts";
+import { ConfigError } from "./errors.ts";
+import { storeOptionsFromEnv } from "./store_env.ts";
+
+Deno.test("storeOptionsFromEnv() without variables is the embedded store in ./.mds, client defaults kept", () => {
+  assertEquals(storeOptionsFromEnv({}), { dataDir: "./.mds" });
+});
+
+Deno.test("storeOptionsFromEnv() reads every variable and counts empty values as unset", () => {
+  assertEquals(
+    storeOptionsFromEnv({ MDS_DATA_DIR: "/data", MDS_LOCK_WAIT: "1.5m", MDS_MIN_FREE_MB: "128" }),
+    { dataDir: "/data", lockWaitMs: 90_000, minFreeBytes: 128 * 2 ** 20 },
+  );
+  assertEquals(
+    storeOptionsFromEnv({
+      MDS_DATABASE_URL: "",
+      MDS_DSN: " ",
+      MDS_DATA_DIR: "",
+      MDS_LOCK_WAIT: "",
+      MDS_MIN_FREE_MB: "",
+    }),
+    { dataDir: "./.mds" },
+  );
+});
+
+Deno.test("storeOptionsFromEnv() reads MDS_LOCK_WAIT as seconds or with a unit s, m, h or d", () => {
+  const wait = (text: string) => storeOptionsFromEnv({ MDS_LOCK_WAIT: text }).lockWaitMs;
+  assertEquals(
+    ["0", "30", "30s", "0.5s", "5m", "2h", "1d"].map(wait),
+    [0, 30_000, 30_000, 500, 300_000, 7_200_000, 86_400_000],
+  );
+  for (const bad of ["soon", "-1", "5 m", "1e3", "25h", "2d"]) {
+    const err = assertThrows(() => wait(bad), ConfigError);
+    assertEquals(err.option, "MDS_LOCK_WAIT", bad);
+  }
+});
+
+Deno.test("storeOptionsFromEnv() reads MDS_MIN_FREE_MB as whole MiB, 0 turning the check off", () => {
+  const floor = (text: string) => storeOptionsFromEnv({ MDS_MIN_FREE_MB: text }).minFreeBytes;
+  assertEquals(["0", "64", "1048576"].map(floor), [0, 64 * 2 ** 20, 2 ** 40]);
+  for (const bad of ["lots", "-1", "1.5", "1048577", "0x10"]) {
+    const err = assertThrows(() => floor(bad), ConfigError);
+    assertEquals(err.option, "MDS_MIN_FREE_MB", bad);
+  }
+});
+
+Deno.test("storeOptionsFromEnv() takes MDS_DSN as an alias of MDS_DATABASE_URL; a URL replaces the data directory", () => {
+  const url = "postgres://u:p@db:5432/mds";
+  assertEquals(storeOptionsFromEnv({ MDS_DATABASE_URL: url, MDS_DATA_DIR: "/data" }), { url });
+  assertEquals(storeOptionsFromEnv({ MDS_DSN: url }), { url });
+  assertEquals(storeOptionsFromEnv({ MDS_DATABASE_URL: url, MDS_DSN: url }), { url });
+  assertEquals(storeOptionsFromEnv({ MDS_DSN: url, MDS_LOCK_WAIT: "5", MDS_MIN_FREE_MB: "1" }), {
+    url,
+    lockWaitMs: 5_000,
+    minFreeBytes: 2 ** 20,
+  });
+});
+
+Deno.test("storeOptionsFromEnv() refuses two different URLs and a URL of another scheme, never quoting a password", () => {
+  const both = assertThrows(
+    () =>
+      storeOptionsFromEnv({
+        MDS_DATABASE_URL: "postgres://u:hunter2@a/x",
+        MDS_DSN: "postgres://u:hunter3@b/x",
+      }),
+    ConfigError,
+  );
+  assertEquals([both.option, both.code], ["MDS_DSN", "MDS_CONFIG"]);
+  assert(!both.message.includes("hunter"), both.message);
+  for (const name of ["MDS_DATABASE_URL", "MDS_DSN"]) {
+    const bad = assertThrows(
+      () => storeOptionsFromEnv({ [name]: "mysql://u:hunter2@db/x" }),
+      ConfigError,
+    );
+    assertEquals(bad.option, name);
+    assert(!bad.message.includes("hunter2"), bad.message);
+  }
+});
