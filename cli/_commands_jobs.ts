@@ -2,8 +2,10 @@
 import { type Command, Option } from "commander";
 import type { JobRecord } from "@mds/client";
 import { JOB_STATES, type JobState } from "@mds/sql";
-import { type CommandDeps, duration, wholeNumber } from "./_command_deps.ts";
-import { EXIT, openClient, requireTenant, UsageError } from "./config.ts";
+import { duration, wholeNumber } from "./_args.ts";
+import type { CommandDeps } from "./_command_deps.ts";
+import { EXIT, UsageError } from "./exit.ts";
+import { openClient, requireTenant } from "./_open.ts";
 import { printObject, printRows } from "./output.ts";
 
 function row(j: JobRecord): Record<string, unknown> {
@@ -47,7 +49,7 @@ export function jobCommands(program: Command, deps: CommandDeps): void {
       const o = cmd.opts<{ state: JobState; type?: string; olderThan?: number; limit: number }>();
       const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const list = await client.tenant(tenant).listJobs({
+      const list = await client.tenant(tenant).jobs.listJobs({
         state: o.state,
         type: o.type,
         olderThanSeconds: o.olderThan,
@@ -60,7 +62,7 @@ export function jobCommands(program: Command, deps: CommandDeps): void {
     .action(withClient(async (s) => {
       const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const stats = await client.tenant(tenant).jobStats();
+      const stats = await client.tenant(tenant).jobs.jobStats();
       printRows(io, stats.map((r) => ({ ...r })), s.json);
     }));
 
@@ -83,7 +85,7 @@ export function jobCommands(program: Command, deps: CommandDeps): void {
       if (ids.length > 0 && o.all) throw new UsageError("Pass either job ids or --all, not both");
       const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const requeued = await client.tenant(tenant).requeueDeadJobs({
+      const requeued = await client.tenant(tenant).jobs.requeueDeadJobs({
         ids: ids.length > 0 ? ids : undefined,
         type: o.type,
         olderThanSeconds: o.olderThan,
@@ -106,7 +108,7 @@ export function jobCommands(program: Command, deps: CommandDeps): void {
       const o = cmd.opts<{ olderThan: number; type?: string }>();
       const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const purged = await client.tenant(tenant).purgeDeadJobs({
+      const purged = await client.tenant(tenant).jobs.purgeDeadJobs({
         olderThanSeconds: o.olderThan,
         type: o.type,
       });

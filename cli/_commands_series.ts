@@ -1,10 +1,12 @@
 // `mds cursors` and `mds gaps`: how far each series is ingested, and what is missing from one.
 import { Option } from "commander";
 import type { Command } from "commander";
-import { CALENDAR_NAMES, type CalendarName, CapacityError } from "@mds/client";
+import { CapacityError } from "@mds/client";
+import { CALENDAR_NAMES, type CalendarName } from "@mds/client/calendar";
 import { BACKFILL_TIERS, type BackfillTier, type Timeframe, TIMEFRAMES } from "@mds/sql";
 import type { CommandDeps } from "./_command_deps.ts";
-import { EXIT, openClient, requireTenant, UsageError } from "./config.ts";
+import { EXIT, UsageError } from "./exit.ts";
+import { openClient, requireTenant } from "./_open.ts";
 import { printRows } from "./output.ts";
 
 /** Registers `mds cursors` and `mds gaps`. */
@@ -91,7 +93,7 @@ export function seriesCommands(program: Command, deps: CommandDeps): void {
             continue;
           }
           try {
-            const job = await api.requestBackfill({
+            const job = await api.jobs.requestBackfill({
               symbol: o.symbol,
               timeframe: o.timeframe,
               start: r.start as Date,

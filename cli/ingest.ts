@@ -92,7 +92,7 @@ const NEWLINE = encoder.encode("\n");
  */
 export async function ingestNdjson(options: IngestOptions): Promise<IngestSummary> {
   const started = performance.now();
-  const batch = new BatchProcessor(options.api, {
+  const batch = new BatchProcessor(options.api.sink(), {
     maxRows: options.maxRows,
     maxBytes: options.maxBytes,
     maxMs: options.maxMs,

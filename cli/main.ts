@@ -1,9 +1,24 @@
 // The `mds` command on Deno: wires the program to stdin/stdout, files, environment and signals.
-import { type Host, runCli } from "./program.ts";
+import type { Host } from "./host.ts";
+import { runCli } from "./program.ts";
 
 const encoder = new TextEncoder();
 
-/** The host of the real process. */
+/**
+ * The host of the real process: standard streams, `Deno.env`, files, SIGINT and SIGTERM.
+ *
+ * @returns The host, for {@linkcode runCli}.
+ *
+ * @example
+ * ```ts
+ * import { denoHost } from "@mds/cli";
+ * import assert from "node:assert/strict";
+ *
+ * const host = denoHost();
+ * assert.equal(host.env("MDS_SURELY_UNSET_VARIABLE"), undefined);
+ * assert.equal(typeof host.io.errIsTerminal, "boolean");
+ * ```
+ */
 export function denoHost(): Host {
   return {
     io: {

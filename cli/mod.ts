@@ -5,23 +5,17 @@
  *
  * @example Ingest NDJSON bars into an embedded store
  * ```ts ignore
- * import { runCli } from "@mds/cli";
- * import { denoHost } from "@mds/cli";
+ * import { denoHost, EXIT, runCli } from "@mds/cli";
  *
- * const code = await runCli(["ingest-ndjson", "bars", "bars.ndjson", "--tenant", crypto.randomUUID()], denoHost());
+ * const tenant = crypto.randomUUID();
+ * const code = await runCli(["ingest-ndjson", "bars", "bars.ndjson", "--tenant", tenant], denoHost());
+ * if (code === EXIT.rejected) console.error("some lines were rejected: see stderr");
  * ```
  *
  * @module
  */
-export { DEMO_TENANT, type Host, reportError, runCli } from "./program.ts";
+export { runCli } from "./program.ts";
 export { denoHost } from "./main.ts";
-export {
-  ingestNdjson,
-  type IngestOptions,
-  type IngestProgress,
-  type IngestSummary,
-} from "./ingest.ts";
-export { type Io, printObject, printRows } from "./output.ts";
-export { EXIT, type GlobalSettings, openClient, requireTenant, UsageError } from "./config.ts";
-export { type InputLine, maybeGunzip, readLines, type ReadLinesOptions } from "./ndjson_lines.ts";
-export { demoBars, seed, type SeedSummary } from "./seed.ts";
+export type { Host } from "./host.ts";
+export type { Io } from "./output.ts";
+export { EXIT, type ExitCodes } from "./exit.ts";

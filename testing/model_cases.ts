@@ -1,6 +1,6 @@
 // The table-driven refusal tests shared by the model test files.
 import { type Model, ValidationError } from "@mds/sql";
-import { parseWith } from "../sql/_model.ts";
+import { parseWith } from "../sql/_model_compile.ts";
 import { assertEquals, assertThrows } from "./assert.ts";
 
 /** One refused input: name, fields patched into a valid row, then the expected field, value and reason. */

@@ -3,7 +3,8 @@
 // where it is installed.
 import { hasPromtool, promtool } from "../testing/promtool.ts";
 import { createAdminApp } from "@mds/admin";
-import { createClient, NyseCalendar } from "@mds/client";
+import { createClient } from "@mds/client";
+import { NyseCalendar } from "@mds/client/calendar";
 import { Registry } from "prom-client";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
 import { newTenant } from "../testing/backends.ts";

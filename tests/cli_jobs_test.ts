@@ -2,13 +2,8 @@
 // runs as a real subprocess (`deno run cli/main.ts`) on an embedded store in a temporary
 // directory, and on PostgreSQL when MDS_TEST_DATABASE_URL is set. The store is prepared in
 // process with the client (dead jobs, a week of 1m bars with three removed), then closed.
-import {
-  createClient,
-  createPostgresBackend,
-  type MdsClient,
-  migrate,
-  NyseCalendar,
-} from "@mds/client";
+import { createClient, createPostgresBackend, type MdsClient, migrate } from "@mds/client";
+import { NyseCalendar } from "@mds/client/calendar";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
 import { cleanEnv, type Env, expectExit, jsonLines, type Run } from "../testing/cli.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";

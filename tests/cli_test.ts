@@ -102,6 +102,7 @@ const COMMANDS = [
   "jobs",
   "cursors",
   "gaps",
+  "fetch",
 ];
 
 /**

@@ -1,14 +1,8 @@
 // Gap detection over the backend matrix: the bars a trading calendar expects, minus the bars
 // stored, as runs of missing bars. The NYSE week of 2024-07-01 has an early close (07-03, 13:00
 // New York) and a holiday (07-04); a year of daily bars follows the NYSE sessions.
-import {
-  createClient,
-  type Gap,
-  type MdsClient,
-  NyseCalendar,
-  type TradingCalendar,
-  ValidationError,
-} from "@mds/client";
+import { createClient, type Gap, type MdsClient, ValidationError } from "@mds/client";
+import { NyseCalendar, type TradingCalendar } from "@mds/client/calendar";
 import type { BarInput, Timeframe } from "@mds/sql";
 import { assertEquals, assertRejects } from "../testing/assert.ts";
 import { backendSuite, newTenant, type TestDb } from "../testing/backends.ts";
