@@ -1,3 +1,4 @@
+import { redact } from "@mds/client";
 /** The levels of a log record, least severe first. */
 export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 /** One of {@linkcode LOG_LEVELS}. */
@@ -49,8 +50,6 @@ export interface JsonLoggerOptions {
   secrets?: readonly (string | undefined)[] | undefined;
 }
 
-const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;
-
 /**
  * Replaces each secret and the password of any `scheme://user:password@` URL in a text.
  *
@@ -70,7 +69,7 @@ const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;
  * ```
  */
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
-  let out = text.replace(URL_PASSWORD, "$1***@");
+  let out = redact(text);
   for (const secret of secrets) {
     if (secret) out = out.replaceAll(secret, "***");
   }

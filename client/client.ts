@@ -211,10 +211,12 @@ function validate(options: ClientOptions): void {
 }
 
 /**
- * Hides the password of a connection URL, for messages and logs.
+ * Hides the password of every `scheme://user:password@` URL in a text (a connection URL, an
+ * error message, a log line), for messages and logs. The one redaction of mds: the admin
+ * server's log scrubbing uses it too.
  *
- * @param url A connection URL.
- * @returns The URL with its password replaced by `***`.
+ * @param url A connection URL, or any text holding some.
+ * @returns The text with each such password replaced by `***`.
  *
  * @example
  * ```ts
@@ -225,8 +227,10 @@ function validate(options: ClientOptions): void {
  * ```
  */
 export function redact(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+  return url.replace(URL_PASSWORD, "$1***@");
 }
+
+const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@\s/]+@/gi;
 
 /**
  * The mds client: tenant-scoped reads and writes, migrations and health over one backend.
