@@ -1,7 +1,6 @@
 // `mds policies` and `mds refresh-aggregate`: TimescaleDB's retention, columnstore and
 // continuous aggregates.
 import { type Command, Option } from "commander";
-import { RequiresTimescaleError } from "@mds/client";
 import { parseInstant } from "@mds/sql";
 import { aggregate, wholeNumber } from "./_args.ts";
 import type { CommandDeps } from "./_command_deps.ts";
@@ -41,9 +40,6 @@ export function timescaleCommands(program: Command, deps: CommandDeps): void {
         }
       >();
       await using client = await openClient(s, { migrate: s.store.url === undefined });
-      if ((await client.schemaVersion()).mode !== "timescale") {
-        throw new RequiresTimescaleError("Showing or applying policies");
-      }
       if (o.apply) {
         await client.timescale.setRetention("bars", o.barsRetentionDays);
         await client.timescale.setRetention("option_snapshots", o.optionsRetentionDays);
@@ -63,9 +59,6 @@ export function timescaleCommands(program: Command, deps: CommandDeps): void {
       const name = aggregate("<aggregate>")(aggregateArg as string);
       const start = parseInstant(o.start, "--start"), end = parseInstant(o.end, "--end");
       await using client = await openClient(s, { migrate: s.store.url === undefined });
-      if ((await client.schemaVersion()).mode !== "timescale") {
-        throw new RequiresTimescaleError("Refreshing an aggregate");
-      }
       const done = await client.timescale.refreshAggregate(name, { start, end });
       printObject(io, {
         aggregate: done.aggregate,

@@ -4,6 +4,7 @@ import type { MdsError } from "@mds/sql";
 import { ConfigError } from "./errors.ts";
 import { isRetryable, type RetryPolicy } from "./retry.ts";
 import { wholeNumber } from "./_whole_number.ts";
+import { sleep } from "./_sleep.ts";
 
 /** A validated {@linkcode RetryPolicy}. */
 export interface ResolvedRetryPolicy {
@@ -57,19 +58,4 @@ export async function withRetry<T>(
       await sleep(delay, signal);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener("abort", abort);
-      resolve();
-    }
-    function abort() {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    }
-    signal?.addEventListener("abort", abort, { once: true });
-  });
 }

@@ -19,6 +19,7 @@ import { hostname } from "node:os";
 import { join, resolve } from "node:path";
 import process from "node:process";
 import { MdsError } from "@mds/sql";
+import { sleep } from "./_sleep.ts";
 
 /** The lock file's name inside a data directory. */
 export const STORE_LOCK_FILE = "mds.lock";
@@ -241,7 +242,8 @@ export async function acquireStoreLock(
     if (waited >= waitMs || options.signal?.aborted) {
       throw new StoreLockedError(absolute, verdict.owner, waited);
     }
-    await sleep(Math.min(pollMs, waitMs - waited), options.signal);
+    // an abort ends the wait; the next turn of the loop reports the lock as held
+    await sleep(Math.max(1, Math.min(pollMs, waitMs - waited)), options.signal).catch(() => {});
   }
 }
 
@@ -312,8 +314,8 @@ async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict>
   if (owner.runtime === "deno" && flockFree) return { held: false, text };
   if (owner.host !== hostname()) return { held: true, owner };
   if (!pidAlive(owner.pid)) return { held: false, text };
-  const start = owner.processStart;
-  if (start !== null && processStart(owner.pid) !== null && processStart(owner.pid) !== start) {
+  const now = owner.processStart === null ? null : processStart(owner.pid);
+  if (now !== null && now !== owner.processStart) {
     return { held: false, text }; // the pid was reused by another process
   }
   return { held: true, owner };
@@ -343,16 +345,4 @@ function takeOver(path: string, staleText: string | null): void {
     }
   }
   fs.rmSync(aside, { force: true });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(1, ms));
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -21,6 +21,7 @@ import {
 } from "@mds/sql";
 import type { Backend, Queryable } from "./backend.ts";
 import { MdsError, RequiresTimescaleError, TimeoutError } from "./errors.ts";
+import { sleep } from "./_sleep.ts";
 
 /** How a refresh waits for others of the same aggregate. */
 export interface RefreshOptions {
@@ -65,8 +66,6 @@ export interface PolicyRow {
   /** Its configuration, as JSON text. */
   config: string;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function run<T>(db: Queryable, q: SqlQuery): Promise<T[]> {
   return await db.query<T>(q.text, q.params);
