@@ -1,6 +1,15 @@
 // What the Yahoo and Finnhub adapters share: option checks, the per-call deadline, range pages,
-// a single-use bar stream, and turning a zod issue into PROVIDER_BAD_RESPONSE naming the field.
-import { type Bar, isTimeframe, quote, type Timeframe } from "@mds/sql";
+// a single-use bar stream, per-row refusals, and turning a zod issue into PROVIDER_BAD_RESPONSE
+// naming the field.
+import {
+  type Bar,
+  type BarInput,
+  isTimeframe,
+  parseBar,
+  quote,
+  type Timeframe,
+  ValidationError,
+} from "@mds/sql";
 import type { z } from "zod";
 import { ProviderError } from "./errors.ts";
 import type { HttpContext } from "./_http.ts";
@@ -11,6 +20,7 @@ import type {
   BarStreamInfo,
   CallOptions,
   FetchFn,
+  RefusedBar,
 } from "./provider.ts";
 
 /** Adapter options with their defaults, checked. */
@@ -19,6 +29,7 @@ export interface ResolvedAdapter {
   fetch: FetchFn;
   now: () => number;
   timeoutMs: number;
+  futureToleranceMs: number;
   http: HttpContext;
 }
 
@@ -46,6 +57,17 @@ export function resolveAdapter(
       }: must be 1 to 600000`,
     );
   }
+  const futureToleranceMs = options.futureToleranceMs ?? 300_000;
+  if (
+    !Number.isInteger(futureToleranceMs) || futureToleranceMs < 0 ||
+    futureToleranceMs > 86_400_000
+  ) {
+    throw new RangeError(
+      `Cannot create the ${vendor} adapter: "futureToleranceMs" is ${
+        quote(futureToleranceMs)
+      }: must be 0 to 86400000`,
+    );
+  }
   const fetchFn: FetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const now = options.now ?? Date.now;
   return {
@@ -53,6 +75,7 @@ export function resolveAdapter(
     fetch: fetchFn,
     now,
     timeoutMs,
+    futureToleranceMs,
     http: {
       provider,
       vendor,
@@ -129,9 +152,70 @@ export function emptyInfo(provider: string): BarStreamInfo {
     dividends: [],
     adjustedCloses: new Map(),
     skippedNulls: 0,
+    refused: [],
+    refusedCount: 0,
     requests: 0,
     exchangeTimezone: undefined,
   };
+}
+
+/** Most refused rows kept in `info.refused`; `info.refusedCount` counts on. */
+export const REFUSED_KEPT = 1_000;
+
+/** Records one refused row on `info`. */
+export function refuse(info: BarStreamInfo, refusal: RefusedBar): void {
+  info.refusedCount++;
+  if (info.refused.length < REFUSED_KEPT) info.refused.push(refusal);
+}
+
+/** What decides, for the rows of one page, whether a row becomes a bar. */
+export interface RowGate {
+  /** Where refusals are recorded. */
+  info: BarStreamInfo;
+  /** The latest vendor time accepted, epoch milliseconds: now + `toleranceMs`. */
+  latestMs: number;
+  /** The adapter's `futureToleranceMs`, quoted in the reason. */
+  toleranceMs: number;
+}
+
+/** The gate of a page that has just arrived: the adapter's clock read now. */
+export function rowGate(adapter: ResolvedAdapter, info: BarStreamInfo): RowGate {
+  const toleranceMs = adapter.futureToleranceMs;
+  return { info, latestMs: adapter.now() + toleranceMs, toleranceMs };
+}
+
+/** One vendor row: the bar to validate, and the time the vendor stamped it with. */
+export interface VendorRow {
+  /** The bar, `ts` in epoch milliseconds as it would be stored. */
+  bar: BarInput & { ts: number };
+  /** The vendor's own time of the row, epoch milliseconds (the session open for Yahoo daily). */
+  vendorMs: number;
+  /** The vendor's timestamp as sent, quoted in a refusal of `ts`. */
+  vendorTs: unknown;
+}
+
+/**
+ * The row as a validated bar, or `undefined` when it is refused and recorded on the gate's
+ * `info`: its vendor time lies past `latestMs`, or it fails {@linkcode parseBar}.
+ */
+export function admitBar(gate: RowGate, row: VendorRow): Bar | undefined {
+  if (row.vendorMs > gate.latestMs) {
+    refuse(gate.info, {
+      ts: new Date(row.bar.ts),
+      field: "ts",
+      reason: `is more than ${gate.toleranceMs / 1_000} s in the future`,
+      value: row.vendorTs,
+    });
+    return undefined;
+  }
+  try {
+    return parseBar(row.bar);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    const ts = e.field === "ts" ? null : new Date(row.bar.ts);
+    refuse(gate.info, { ts, field: e.field, reason: e.reason, value: e.value });
+    return undefined;
+  }
 }
 
 /** A single-use stream over `produce`. */

@@ -2,13 +2,12 @@
 import {
   type Bar,
   type OptionSnap,
-  parseBar,
   parseOptionSnap,
   type Timeframe,
   ValidationError,
 } from "@mds/sql";
 import { z } from "zod";
-import { localDate } from "./_adapter.ts";
+import { admitBar, localDate, type RowGate } from "./_adapter.ts";
 import { ProviderError } from "./errors.ts";
 import type { BarStreamInfo } from "./provider.ts";
 
@@ -98,17 +97,28 @@ export interface ChartPage {
   /** Overall range of the stream, epoch milliseconds. */
   startMs: number;
   endMs: number;
-  /** Newest bar time yielded so far, to drop the overlap of adjacent pages. */
+  /** Newest bar time met so far (yielded or refused), to drop the overlap of adjacent pages. */
+  afterMs: number;
+  /** Refuses rows from the future or failing validation, recording them on `info`. */
+  gate: RowGate;
+}
+
+/** The bars of one chart page, and the newest bar time met on it. */
+export interface ChartBars {
+  bars: Bar[];
+  /** The page's `afterMs`, moved past every row yielded or refused. */
   afterMs: number;
 }
 
 const DAILY: ReadonlySet<Timeframe> = new Set(["1d", "1w"]);
 
 /**
- * The bars of one chart result, filtered to the range, with events and adjusted closes
- * recorded on `info`. Throws PROVIDER_BAD_RESPONSE naming the field of a broken row.
+ * The bars of one chart result, filtered to the range, with events, adjusted closes and refused
+ * rows recorded on `info`. A row failing validation or stamped too far in the future is refused
+ * on its own; series that do not match the timestamps throw PROVIDER_BAD_RESPONSE naming the
+ * field.
  */
-export function chartBars(result: ChartResult, page: ChartPage, info: BarStreamInfo): Bar[] {
+export function chartBars(result: ChartResult, page: ChartPage, info: BarStreamInfo): ChartBars {
   const offset = result.meta.gmtoffset ?? 0;
   info.exchangeTimezone ??= result.meta.exchangeTimezoneName ?? undefined;
   const stamps = result.timestamp ?? [];
@@ -138,8 +148,9 @@ export function chartBars(result: ChartResult, page: ChartPage, info: BarStreamI
       info.skippedNulls++;
       continue;
     }
-    try {
-      bars.push(parseBar({
+    after = ts;
+    const bar = admitBar(page.gate, {
+      bar: {
         ts,
         vendor: page.provider,
         symbol: page.symbol,
@@ -149,14 +160,14 @@ export function chartBars(result: ChartResult, page: ChartPage, info: BarStreamI
         low,
         close,
         volume,
-      }));
-    } catch (e) {
-      if (!(e instanceof ValidationError)) throw e;
-      throw badResponse(page.provider, `${base}.${e.field}[${i}]`, e.reason, e);
-    }
+      },
+      vendorMs: stamps[i]! * 1_000,
+      vendorTs: stamps[i],
+    });
+    if (bar === undefined) continue;
+    bars.push(bar);
     const a = adj?.[i];
     if (a != null) info.adjustedCloses.set(ts, a);
-    after = ts;
   }
   const seenSplits = new Set(info.splits.map((s) => s.date));
   for (const s of Object.values(result.events?.splits ?? {}).sort((a, b) => a.date - b.date)) {
@@ -174,7 +185,7 @@ export function chartBars(result: ChartResult, page: ChartPage, info: BarStreamI
     seenDividends.add(date);
     info.dividends.push({ date, amount: d.amount });
   }
-  return bars;
+  return { bars, afterMs: after };
 }
 
 /** The snapshots of one options result; counts the rows that fail validation. */

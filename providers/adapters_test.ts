@@ -1,5 +1,6 @@
-// The Yahoo and Finnhub adapters on a stub fetch: dates east of UTC, broken series, vendor
-// errors, Retry-After as an HTTP date, request validation.
+// The Yahoo and Finnhub adapters on a stub fetch: dates east of UTC, broken series, rows refused
+// one by one (invalid prices, times in the future), vendor errors, Retry-After as an HTTP date,
+// request validation.
 import { assert, assertEquals, assertRejects, assertThrows } from "../testing/assert.ts";
 import { ProviderError } from "./errors.ts";
 import { createFinnhubProvider } from "./finnhub.ts";
@@ -58,25 +59,208 @@ Deno.test("Yahoo names the series whose length does not match the timestamps", a
   ]);
 });
 
-Deno.test("Yahoo names the row that fails validation, e.g. a high below the close", async () => {
+Deno.test("Yahoo refuses a row that fails validation on its own and yields the rest of the page", async () => {
+  // 2024-01-02..04 sessions open 14:30Z; the middle one has a high below its close
   const body = chart({
-    timestamp: [1704205800],
-    indicators: { quote: [{ open: [10], high: [9], low: [8], close: [10], volume: [1] }] },
+    meta: { gmtoffset: -18000 },
+    timestamp: [1704205800, 1704292200, 1704378600],
+    indicators: {
+      quote: [{
+        open: [10, 10, 10],
+        high: [11, 9, 11],
+        low: [9, 8, 9],
+        close: [10.5, 10, 10.5],
+        volume: [100, 200, 300],
+      }],
+    },
   });
   const yahoo = createYahooProvider({ fetch: reply(body), now: () => NOW });
+  const stream = yahoo.fetchBars({
+    symbol: "AAPL",
+    timeframe: "1d",
+    start: new Date("2024-01-02T00:00:00Z"),
+    end: new Date("2024-01-05T00:00:00Z"),
+  });
+  const bars = await Array.fromAsync(stream);
+  assertEquals(bars.map((b) => [b.ts.toISOString().slice(0, 10), b.volume]), [
+    ["2024-01-02", 100],
+    ["2024-01-04", 300],
+  ]);
+  assertEquals(stream.info.refused, [{
+    ts: new Date("2024-01-03T00:00:00Z"),
+    field: "high",
+    reason: "is below the open, close or low",
+    value: 9,
+  }]);
+  assertEquals(stream.info.refusedCount, 1);
+});
+
+Deno.test("Finnhub refuses a candle with a negative price on its own and yields the rest", async () => {
+  const t0 = Date.UTC(2024, 0, 2, 14, 30) / 1_000;
+  const finnhub = createFinnhubProvider({
+    apiKey: "k",
+    fetch: reply({
+      s: "ok",
+      t: [t0, t0 + 60, t0 + 120],
+      o: [10, -10, 10],
+      h: [11, 11, 11],
+      l: [9, 9, 9],
+      c: [10, 10, 10],
+      v: [1, 2, 3],
+    }),
+    now: () => NOW,
+  });
+  const stream = finnhub.fetchBars({
+    symbol: "AAPL",
+    timeframe: "1m",
+    start: new Date(t0 * 1_000),
+    end: new Date((t0 + 180) * 1_000),
+  });
+  const bars = await Array.fromAsync(stream);
+  assertEquals(bars.map((b) => b.volume), [1, 3]);
+  assertEquals(stream.info.refusedCount, 1);
+  const [refused] = stream.info.refused;
+  assertEquals(refused, {
+    ts: new Date((t0 + 60) * 1_000),
+    field: "open",
+    reason: "must not be negative",
+    value: -10,
+  });
+});
+
+Deno.test("the adapters refuse bars stamped past now + futureToleranceMs with the field ts", async () => {
+  const now = Date.UTC(2024, 0, 2, 15, 0);
+  const t = [-60, 240, 300, 301, 3_600].map((s) => now / 1_000 + s);
+  const n = t.length;
+  const candles = {
+    s: "ok",
+    t,
+    o: Array(n).fill(10),
+    h: Array(n).fill(11),
+    l: Array(n).fill(9),
+    c: Array(n).fill(10),
+    v: Array(n).fill(1),
+  };
+  const range = { symbol: "AAPL", timeframe: "1m" as const, start: new Date(now - 3_600_000) };
+  const end = new Date(now + 7_200_000);
+  const finnhub = createFinnhubProvider({ apiKey: "k", fetch: reply(candles), now: () => now });
+  const stream = finnhub.fetchBars({ ...range, end });
+  const bars = await Array.fromAsync(stream);
+  // 300 s ahead is still within the default tolerance; 301 s is not
+  assertEquals(bars.map((b) => b.ts.getTime() / 1_000 - now / 1_000), [-60, 240, 300]);
+  assertEquals(stream.info.refused, [
+    {
+      ts: new Date(now + 301_000),
+      field: "ts",
+      reason: "is more than 300 s in the future",
+      value: t[3],
+    },
+    {
+      ts: new Date(now + 3_600_000),
+      field: "ts",
+      reason: "is more than 300 s in the future",
+      value: t[4],
+    },
+  ]);
+
+  const body = chart({
+    timestamp: t,
+    indicators: {
+      quote: [{
+        open: candles.o,
+        high: candles.h,
+        low: candles.l,
+        close: candles.c,
+        volume: candles.v,
+      }],
+    },
+  });
+  const strict = createYahooProvider({ fetch: reply(body), now: () => now, futureToleranceMs: 0 });
+  const yahooStream = strict.fetchBars({ ...range, end });
+  assertEquals((await Array.fromAsync(yahooStream)).length, 1);
+  assertEquals(yahooStream.info.refused.map((r) => [r.field, r.reason]), [
+    ["ts", "is more than 0 s in the future"],
+    ["ts", "is more than 0 s in the future"],
+    ["ts", "is more than 0 s in the future"],
+    ["ts", "is more than 0 s in the future"],
+  ]);
+});
+
+Deno.test("Yahoo checks a daily bar's future against the session open, not the stored date", async () => {
+  // the 2024-01-02 session opens 14:30Z; stored at 2024-01-02T00:00Z
+  const body = chart({
+    meta: { gmtoffset: -18000 },
+    timestamp: [1704205800],
+    indicators: { quote: [{ open: [10], high: [11], low: [9], close: [10], volume: [1] }] },
+  });
+  const request = {
+    symbol: "AAPL",
+    timeframe: "1d" as const,
+    start: new Date("2024-01-02T00:00:00Z"),
+    end: new Date("2024-01-03T00:00:00Z"),
+  };
+  const beforeOpen = createYahooProvider({
+    fetch: reply(body),
+    now: () => Date.UTC(2024, 0, 2, 14, 0),
+  });
+  const early = beforeOpen.fetchBars(request);
+  assertEquals(await Array.fromAsync(early), []);
+  assertEquals(early.info.refused[0]?.ts, new Date("2024-01-02T00:00:00Z"));
+  assertEquals(early.info.refused[0]?.value, 1704205800);
+  const atOpen = createYahooProvider({
+    fetch: reply(body),
+    now: () => Date.UTC(2024, 0, 2, 14, 30),
+  });
+  assertEquals((await Array.fromAsync(atOpen.fetchBars(request))).length, 1);
+});
+
+Deno.test("a stream keeps the first 1000 refusals and counts every one", async () => {
+  const t0 = Date.UTC(2024, 0, 2, 14, 30) / 1_000;
+  const n = 1_200;
+  const t = Array.from({ length: n }, (_, i) => t0 + 60 * i);
+  // every row but the last has a low above its high
+  const finnhub = createFinnhubProvider({
+    apiKey: "k",
+    fetch: reply({
+      s: "ok",
+      t,
+      o: Array(n).fill(10),
+      h: Array(n).fill(11),
+      l: t.map((_, i) => (i === n - 1 ? 9 : 12)),
+      c: Array(n).fill(10),
+      v: Array(n).fill(1),
+    }),
+    now: () => NOW,
+  });
+  const stream = finnhub.fetchBars({
+    symbol: "AAPL",
+    timeframe: "1m",
+    start: new Date(t0 * 1_000),
+    end: new Date((t0 + 60 * n) * 1_000),
+  });
+  assertEquals((await Array.fromAsync(stream)).length, 1);
+  assertEquals(stream.info.refusedCount, n - 1);
+  assertEquals(stream.info.refused.length, 1_000);
+  assertEquals(stream.info.refused[999]?.ts, new Date((t0 + 60 * 999) * 1_000));
+});
+
+Deno.test("Finnhub still fails a page whose series do not match the timestamps", async () => {
+  const finnhub = createFinnhubProvider({
+    apiKey: "k",
+    fetch: reply({ s: "ok", t: [1, 2], o: [1, 1], h: [1, 1], l: [1], c: [1, 1], v: [1, 1] }),
+    now: () => NOW,
+  });
   const err = await assertRejects(
     () =>
-      Array.fromAsync(
-        yahoo.fetchBars({
-          symbol: "AAPL",
-          timeframe: "1d",
-          start: new Date(1704153600000),
-          end: new Date(1704240000000),
-        }),
-      ),
+      Array.fromAsync(finnhub.fetchBars({
+        symbol: "AAPL",
+        timeframe: "1d",
+        start: new Date(0),
+        end: new Date(NOW),
+      })),
     ProviderError,
   );
-  assertEquals(err.field, "chart.result[0].indicators.quote[0].high[0]");
+  assertEquals([err.providerCode, err.field], ["PROVIDER_BAD_RESPONSE", "l"]);
 });
 
 Deno.test("Yahoo maps a 422 chart error to PROVIDER_BAD_REQUEST with Yahoo's description", async () => {
@@ -126,6 +310,10 @@ Deno.test("the adapters check a call before any request", () => {
   assertEquals(fourHours.providerCode, "PROVIDER_UNSUPPORTED");
   assertThrows(() => createYahooProvider({ baseUrl: "ftp://example.com" }), TypeError);
   assertThrows(() => createFinnhubProvider({ apiKey: " " }), TypeError);
+  for (const futureToleranceMs of [-1, 1.5, 86_400_001, Number.NaN]) {
+    assertThrows(() => createYahooProvider({ futureToleranceMs }), RangeError);
+    assertThrows(() => createFinnhubProvider({ apiKey: "k", futureToleranceMs }), RangeError);
+  }
   assertEquals(calls, 0);
 });
 

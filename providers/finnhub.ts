@@ -1,7 +1,6 @@
 import {
   type Bar,
   type OptionSnap,
-  parseBar,
   parseOptionSnap,
   quote as quoteValue,
   type Timeframe,
@@ -9,6 +8,7 @@ import {
 } from "@mds/sql";
 import { z } from "zod";
 import {
+  admitBar,
   barStream,
   checkBarsRequest,
   checkSymbol,
@@ -18,6 +18,7 @@ import {
   pages,
   parseBody,
   resolveAdapter,
+  rowGate,
 } from "./_adapter.ts";
 import { type JsonAnswer, requestJson } from "./_http.ts";
 import { ProviderError } from "./errors.ts";
@@ -98,12 +99,16 @@ const chainBody = z.object({
  * `no_data` answer is an empty result), quotes from `/quote`, option chains from
  * `/stock/option-chain` (Finnhub's implied volatility, in percent, is stored as a fraction).
  * Daily and weekly bars are stored at their date, 00:00 UTC; intraday ranges are paged a month
- * at a time.
+ * at a time. A candle that fails bar validation (a negative price, a high below the low) or whose
+ * timestamp lies more than `futureToleranceMs` past the clock is refused on its own and recorded
+ * in the stream's `info.refused`; a body broken as a whole (series of different lengths, not
+ * JSON) fails with `PROVIDER_BAD_RESPONSE`.
  *
- * @param options API token, base URL, `fetch`, clock, default timeout, limiter and observer.
+ * @param options API token, base URL, `fetch`, clock, default timeout, future tolerance, limiter
+ *   and observer.
  * @returns The provider.
  * @throws {TypeError} When the token is missing or `baseUrl` is not an http(s) URL.
- * @throws {RangeError} When `timeoutMs` is out of range.
+ * @throws {RangeError} When `timeoutMs` or `futureToleranceMs` is out of range.
  *
  * @example A quote from a stand-in for Finnhub
  * ```ts
@@ -205,6 +210,7 @@ export function createFinnhubProvider(options: FinnhubOptions): Provider {
               );
             }
           }
+          const gate = rowGate(adapter, info);
           const bars: Bar[] = [];
           for (let i = 0; i < body.t.length; i++) {
             const ts = daily ? Date.parse(localDate(body.t[i]! * 1_000, 0)) : body.t[i]! * 1_000;
@@ -214,8 +220,9 @@ export function createFinnhubProvider(options: FinnhubOptions): Provider {
               info.skippedNulls++;
               continue;
             }
-            try {
-              bars.push(parseBar({
+            after = ts;
+            const bar = admitBar(gate, {
+              bar: {
                 ts,
                 vendor: name,
                 symbol,
@@ -225,14 +232,11 @@ export function createFinnhubProvider(options: FinnhubOptions): Provider {
                 low: l,
                 close: c,
                 volume: v,
-              }));
-            } catch (e) {
-              if (!(e instanceof ValidationError)) throw e;
-              const short = { open: "o", high: "h", low: "l", close: "c", volume: "v" } as const;
-              const f = short[e.field as keyof typeof short] ?? e.field;
-              throw bad("candle", `${f}[${i}]`, e.reason, e);
-            }
-            after = ts;
+              },
+              vendorMs: body.t[i]! * 1_000,
+              vendorTs: body.t[i],
+            });
+            if (bar !== undefined) bars.push(bar);
           }
           yield* bars;
         }

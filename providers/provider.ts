@@ -35,6 +35,12 @@ export interface CallOptions {
    * fails with `PROVIDER_TIMEOUT`. @default {now + the provider's `timeoutMs`}
    */
   deadline?: number | undefined;
+  /**
+   * A registry tries only these providers, in this order (those routed for the capability),
+   * instead of its health ranking: a preferred provider first, or one provider alone. Adapters
+   * ignore it. @default {the routing policy, healthiest first}
+   */
+  providers?: readonly string[] | undefined;
 }
 
 /** A request for bars over `[start, end)`. */
@@ -67,6 +73,51 @@ export interface DividendEvent {
   amount: number;
 }
 
+/**
+ * A vendor row an adapter refused on its own: it is not yielded, the rest of the page is. A row
+ * is refused when it fails bar validation (a negative price, a high below the low, a fractional
+ * volume, ...) or when its time lies further in the future than the adapter's
+ * `futureToleranceMs`. A page that is broken as a whole (not JSON, a missing field, series of
+ * different lengths) still fails with `PROVIDER_BAD_RESPONSE`.
+ *
+ * @example A high below the low, refused while the next row arrives
+ * ```ts
+ * import { createYahooProvider } from "@mds/providers";
+ * import assert from "node:assert/strict";
+ *
+ * const body = { chart: { error: null, result: [{ meta: { gmtoffset: -18000 },
+ *   timestamp: [1704205800, 1704292200],
+ *   indicators: { quote: [{ open: [187.15, 184.22], high: [180, 185.88], low: [183.89, 183.43],
+ *     close: [185.64, 184.25], volume: [82488700, 58414500] }] } }] } };
+ * const yahoo = createYahooProvider({ fetch: () => Promise.resolve(Response.json(body)),
+ *   now: () => Date.UTC(2024, 0, 20) });
+ * const stream = yahoo.fetchBars({ symbol: "AAPL", timeframe: "1d",
+ *   start: new Date("2024-01-02T00:00:00Z"), end: new Date("2024-01-04T00:00:00Z") });
+ * const bars = await Array.fromAsync(stream);
+ * assert.deepEqual(bars.map((b) => b.ts.toISOString()), ["2024-01-03T00:00:00.000Z"]);
+ * const [refused] = stream.info.refused;
+ * assert.equal(refused?.ts?.toISOString(), "2024-01-02T00:00:00.000Z");
+ * assert.deepEqual([refused?.field, refused?.value], ["high", 180]);
+ * assert.equal(stream.info.refusedCount, 1);
+ * ```
+ */
+export interface RefusedBar {
+  /**
+   * The bar's time as it would have been stored (daily bars: the trading date, 00:00 UTC);
+   * `null` when the time itself is what was refused as invalid.
+   */
+  ts: Date | null;
+  /** The bar field refused: `ts`, `open`, `high`, `low`, `close` or `volume`. */
+  field: string;
+  /**
+   * Why, in a phrase that follows `"<field>" is <value>: `, e.g. `is below the open, close or
+   * low` or `is more than 300 s in the future`.
+   */
+  reason: string;
+  /** The offending value as the vendor sent it (for `ts`: the vendor's timestamp). */
+  value?: unknown;
+}
+
 /** What a vendor reported besides the bars; complete once the iteration has ended. */
 export interface BarStreamInfo {
   /** The provider that served the bars (for a registry: the one it chose). */
@@ -82,6 +133,13 @@ export interface BarStreamInfo {
   adjustedCloses: Map<number, number>;
   /** Bars skipped because the vendor sent `null` in one of their fields. */
   skippedNulls: number;
+  /**
+   * Rows refused one by one (see {@linkcode RefusedBar}), in the order met; only the first 1000
+   * are kept, {@linkcode BarStreamInfo.refusedCount} counts them all.
+   */
+  refused: RefusedBar[];
+  /** Every refused row, including those beyond the 1000 kept in `refused`. */
+  refusedCount: number;
   /** HTTP requests made: one per page. */
   requests: number;
   /** The exchange's IANA time zone, where the vendor names it. */
@@ -211,4 +269,10 @@ export interface AdapterOptions {
   limiter?: RequestLimiter | undefined;
   /** Told about every HTTP request, e.g. for metrics. @default {none} */
   onRequest?: ((event: RequestEvent) => void) | undefined;
+  /**
+   * How far past the clock's now a bar's time (as the vendor stamps it) may lie, in
+   * milliseconds, 0 to 86400000; a later bar is refused and recorded in the stream's
+   * `info.refused` with the field `ts`. @default {300000}
+   */
+  futureToleranceMs?: number | undefined;
 }

@@ -31,6 +31,7 @@ import {
   type Quote,
 } from "./provider.ts";
 import { TokenBucket } from "./token_bucket.ts";
+import { gated, Semaphore } from "./_concurrency.ts";
 import { createYahooProvider } from "./yahoo.ts";
 
 /** What {@linkcode RegistryOptions.createProvider} receives besides the entry. */
@@ -53,6 +54,16 @@ export interface RegistryOptions {
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Where the metrics go; one provider registry per metrics registry. @default {a private one} */
   metrics?: MetricsRegistry | undefined;
+  /**
+   * Calls in flight per provider at most (a bar stream counts until its iteration ends); more
+   * wait for a permit. @default {no bound but the rate limits}
+   */
+  concurrency?: Partial<Record<ProviderName, number>> | undefined;
+  /**
+   * The adapters refuse bars stamped further ahead than this, in milliseconds (see
+   * `AdapterOptions.futureToleranceMs`). @default {300000}
+   */
+  futureToleranceMs?: number | undefined;
   /**
    * Builds the adapter of an entry. @default {the Yahoo or Finnhub adapter of the entry's name}
    */
@@ -139,6 +150,8 @@ export class ProviderRegistry implements Provider {
   readonly #random: () => number;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #create: (entry: ProviderEntry, options: ProviderFactoryOptions) => Provider;
+  readonly #futureToleranceMs: number | undefined;
+  readonly #gates = new Map<string, Semaphore>();
   readonly #metrics: ProviderMetrics;
   #state: State;
 
@@ -158,6 +171,14 @@ export class ProviderRegistry implements Provider {
     this.#random = options.random ?? Math.random;
     this.#sleep = options.sleep ?? realSleep;
     this.#create = options.createProvider ?? defaultFactory;
+    this.#futureToleranceMs = options.futureToleranceMs;
+    for (const [name, n] of Object.entries(options.concurrency ?? {})) {
+      if (n === undefined) continue;
+      if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+        throw new RangeError(`Invalid option: "concurrency.${name}" is ${n}: expected 1 to 10000`);
+      }
+      this.#gates.set(name, new Semaphore(n));
+    }
     this.#state = this.#build(parseProvidersConfig(config), undefined);
     this.#metrics = providerMetrics(options.metrics ?? new Registry(), () => this.#states());
   }
@@ -319,15 +340,30 @@ export class ProviderRegistry implements Provider {
     for (const s of this.#state.slots.values()) yield [s.entry.name, s.breaker.state];
   }
 
-  /** The providers of a policy that may take a call now, in the order to try them. */
-  #rank(state: State, capability: Capability, timeframe: Timeframe | undefined): Slot[] {
-    const slots = (state.config.routing[capability] ?? [])
+  /**
+   * The providers of a policy that may take a call now, in the order to try them: healthiest
+   * first, or the caller's order when it names the providers.
+   */
+  #rank(
+    state: State,
+    capability: Capability,
+    timeframe: Timeframe | undefined,
+    only: readonly string[] | undefined,
+  ): Slot[] {
+    const routed = state.config.routing[capability] ?? [];
+    const names = only === undefined
+      ? routed
+      : only.filter((n, i): n is ProviderName =>
+        (routed as readonly string[]).includes(n) && only.indexOf(n) === i
+      );
+    const slots = names
       .map((n) => state.slots.get(n)!)
       .filter((s) =>
         s.provider.capabilities.includes(capability) &&
         (timeframe === undefined || s.provider.timeframes.includes(timeframe)) &&
         s.breaker.state !== "open"
       );
+    if (only !== undefined) return slots;
     const best = Math.max(...slots.map((s) => s.health.score));
     const margin = state.config.health.margin;
     const near = slots.filter((s) => s.health.score >= best - margin);
@@ -350,6 +386,16 @@ export class ProviderRegistry implements Provider {
         endpoint: capability,
       });
     }
+    if (
+      options.providers !== undefined &&
+      !options.providers.some((n) => (policy as readonly string[]).includes(n))
+    ) {
+      throw new ProviderError(
+        "PROVIDER_UNSUPPORTED",
+        `None of ${JSON.stringify(options.providers)} is routed for "${capability}"`,
+        { provider: this.name, endpoint: capability },
+      );
+    }
     const signal = options.signal;
     const started = this.#now();
     const deadline = options.deadline ??
@@ -359,7 +405,7 @@ export class ProviderRegistry implements Provider {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       // another round helps only after an outage, rate limit, timeout or an open breaker
       let worthRetry = false;
-      for (const slot of this.#rank(state, capability, timeframe)) {
+      for (const slot of this.#rank(state, capability, timeframe, options.providers)) {
         signal?.throwIfAborted();
         const now = this.#now();
         if (now >= deadline) break;
@@ -503,8 +549,18 @@ export class ProviderRegistry implements Provider {
           timeoutMs: entry.timeoutMs,
           limiter: bucket,
           onRequest: (event) => this.#metrics.request(event),
+          ...(this.#futureToleranceMs === undefined
+            ? {}
+            : { futureToleranceMs: this.#futureToleranceMs }),
         });
-        slots.set(entry.name, { entry, provider, bucket, breaker, health });
+        const gate = this.#gates.get(entry.name);
+        slots.set(entry.name, {
+          entry,
+          provider: gate === undefined ? provider : gated(provider, gate),
+          bucket,
+          breaker,
+          health,
+        });
       } catch (e) {
         issues.push({
           path: `providers[${i}]`,

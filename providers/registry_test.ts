@@ -60,6 +60,8 @@ function stub(name: string, script: Script, calls: string[]): Provider {
           dividends: [],
           adjustedCloses: new Map(),
           skippedNulls: 0,
+          refused: [],
+          refusedCount: 0,
           requests: 1,
           exchangeTimezone: undefined,
         },

@@ -9,6 +9,7 @@ import {
   pages,
   parseBody,
   resolveAdapter,
+  rowGate,
 } from "./_adapter.ts";
 import { type JsonAnswer, requestJson } from "./_http.ts";
 import {
@@ -67,13 +68,18 @@ const CAPS: readonly Capability[] = ["bars", "quote", "options_chain"];
  * A Yahoo Finance adapter: bars from the v8 chart endpoint, quotes from the chart's metadata,
  * option chains from the v7 options endpoint. Daily and weekly bars are stored at their
  * exchange-local trading date, 00:00 UTC; adjusted closes, splits and dividends are reported on
- * the stream's `info`; rows with `null` prices are skipped and counted; long ranges are paged
- * within Yahoo's per-request limits (1m: 7 days a page, the last 30 days only).
+ * the stream's `info`; rows with `null` prices are skipped and counted; a row that fails bar
+ * validation (a negative price, a high below the low) or whose timestamp lies more than
+ * `futureToleranceMs` past the clock is refused on its own and recorded in `info.refused`, while
+ * a body broken as a whole fails with `PROVIDER_BAD_RESPONSE`; long ranges are paged within
+ * Yahoo's per-request limits (1m: 7 days a page, the last 30 days only). The future check of a
+ * daily bar uses Yahoo's timestamp, the session's open.
  *
- * @param options Base URL, `fetch`, clock, default timeout, rate limiter and request observer.
+ * @param options Base URL, `fetch`, clock, default timeout, future tolerance, rate limiter and
+ *   request observer.
  * @returns The provider.
  * @throws {TypeError} When `baseUrl` is not an http(s) URL.
- * @throws {RangeError} When `timeoutMs` or `maxExpiries` is out of range.
+ * @throws {RangeError} When `timeoutMs`, `futureToleranceMs` or `maxExpiries` is out of range.
  *
  * @example Daily bars from a stand-in for Yahoo
  * ```ts
@@ -226,17 +232,17 @@ export function createYahooProvider(options: YahooOptions = {}): Provider {
             { endpoint: "chart", url, signal: request.signal, deadline },
             chartResult(symbol, "chart"),
           );
-          const bars = chartBars(result, {
+          const page = chartBars(result, {
             provider: name,
             symbol,
             timeframe: request.timeframe,
             startMs,
             endMs,
             afterMs: after,
+            gate: rowGate(adapter, info),
           }, info);
-          for (const bar of bars) yield bar;
-          const last = bars.at(-1);
-          if (last !== undefined) after = last.ts.getTime();
+          after = page.afterMs;
+          yield* page.bars;
         }
       });
     },

@@ -220,6 +220,57 @@ Deno.test("a malformed body becomes PROVIDER_BAD_RESPONSE naming the field", asy
   assertIncludes(wrong.message, "chart.result[0].timestamp");
 });
 
+Deno.test("a vendor row that fails validation is refused on its own, and the registry keeps the refusal on info", async () => {
+  await using v = startFakeVendors();
+  // 2024-01-02..04 sessions; the 3rd has a negative low, the rest of the page is sound
+  const broken = {
+    chart: {
+      error: null,
+      result: [{
+        meta: { symbol: "AAPL", gmtoffset: -18000, exchangeTimezoneName: "America/New_York" },
+        timestamp: [1704205800, 1704292200, 1704378600],
+        indicators: {
+          quote: [{
+            open: [187.15, 184.22, 182.15],
+            high: [188.44, 185.88, 183.09],
+            low: [183.89, 183.43, -180.88],
+            close: [185.64, 184.25, 181.91],
+            volume: [82488700, 58414500, 71983600],
+          }],
+        },
+      }],
+    },
+  };
+  const registry = new ProviderRegistry(registryConfig(), {
+    env: {
+      MDS_YAHOO_BASE_URL: v.yahooBaseUrl,
+      MDS_FINNHUB_BASE_URL: v.finnhubBaseUrl,
+      FINNHUB_API_KEY: v.finnhubToken,
+    },
+    now: JAN_20,
+  });
+  v.fault({ vendor: "yahoo", endpoint: "chart", body: broken });
+  const stream = registry.fetchBars({
+    symbol: "AAPL",
+    timeframe: "1d",
+    start: day("2024-01-02"),
+    end: day("2024-01-05"),
+  });
+  const bars = await Array.fromAsync(stream);
+  assertEquals(bars.map((b) => iso(b.ts)), ["2024-01-02", "2024-01-03"]);
+  assertEquals(stream.info.provider, "yahoo");
+  assertEquals(stream.info.refused, [{
+    ts: day("2024-01-04"),
+    field: "low",
+    reason: "must not be negative",
+    value: -180.88,
+  }]);
+  assertEquals(stream.info.refusedCount, 1);
+  // a refused row is the vendor's fault, not an outage: no failover, the breaker stays closed
+  assertEquals(v.requests("finnhub").length, 0);
+  assertEquals(registry.status().find((s) => s.provider === "yahoo")?.state, "closed");
+});
+
 Deno.test("Yahoo fetchOptionChain() asks once per expiry and skips a crossed quote", async () => {
   await using v = startFakeVendors();
   const chain = await yahoo(v).fetchOptionChain({ symbol: "AAPL" });
