@@ -6,6 +6,7 @@ import {
   buildFundamentalsAsOf,
   buildIngestCursors,
   buildLatestPrices,
+  buildLatestQuotes,
   buildNews,
   buildOptionChain,
   type Fundamentals,
@@ -17,6 +18,7 @@ import {
   type OptionSnap,
   parseCalendarDate,
   parseInstant,
+  type Quote,
   type SchemaMode,
   type Timeframe,
   ValidationError,
@@ -120,6 +122,20 @@ export async function latestPrices(
     vendor === undefined ? null : normalizeVendor(vendor, "vendor"),
   );
   return await db.query<LatestPrice>(query.text, query.params);
+}
+
+/** The newest quote of each of `symbols`, one per symbol. */
+export async function latestQuotes(
+  db: Queryable,
+  symbols: readonly string[],
+  vendor: string | undefined,
+): Promise<Quote[]> {
+  const list = symbols.map((s, i) => normalizeSymbol(s, `symbols[${i}]`));
+  const query = buildLatestQuotes(
+    list,
+    vendor === undefined ? null : normalizeVendor(vendor, "vendor"),
+  );
+  return await db.query<Quote>(query.text, query.params);
 }
 
 /** Newest news first. */

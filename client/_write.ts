@@ -10,6 +10,7 @@ import {
   parseFundamentals,
   parseNews,
   parseOptionSnap,
+  parseQuote,
   prepareRows,
   type RowKind,
   type RowOf,
@@ -43,6 +44,7 @@ const PARSERS: { [K in RowKind]: (input: unknown, index?: number) => RowOf[K] } 
   fundamentals: parseFundamentals,
   news: parseNews,
   options: parseOptionSnap,
+  quotes: parseQuote,
 };
 
 /**

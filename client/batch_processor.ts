@@ -3,6 +3,7 @@ import type {
   FundamentalsInput,
   NewsInput,
   OptionSnapInput,
+  QuoteInput,
   RowKind,
   RowOf,
 } from "@mds/sql";
@@ -73,6 +74,7 @@ const ROUGH_BYTES: Record<RowKind, number> = {
   fundamentals: 300,
   news: 600,
   options: 250,
+  quotes: 120,
 };
 
 /**
@@ -197,6 +199,16 @@ export class BatchProcessor implements AsyncDisposable {
    */
   addOption(row: OptionSnapInput, bytes?: number): Promise<void> {
     return this.add("options", row, bytes);
+  }
+
+  /**
+   * Validates a level-1 quote and buffers it.
+   *
+   * @param row The quote as received.
+   * @param bytes Its input size. @default {an estimate}
+   */
+  addQuote(row: QuoteInput, bytes?: number): Promise<void> {
+    return this.add("quotes", row, bytes);
   }
 
   /**

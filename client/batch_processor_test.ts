@@ -178,6 +178,24 @@ Deno.test("BatchProcessor rejects an invalid row without buffering it", async ()
   assertEquals((await closing).inserted, 1);
 });
 
+Deno.test("BatchProcessor buffers quotes apart from bars and writes them as their own kind", async () => {
+  const { api, calls } = fakeApi();
+  const bp = new BatchProcessor(api, { maxRows: 2, clock: new FakeClock() });
+  const quote = (i: number) => ({ ts: i * 250, vendor: "v", symbol: "A", bid: 1, ask: 1.01 });
+  await bp.addQuote(quote(0));
+  await bp.addBar(bar(0));
+  await bp.addQuote(quote(1));
+  assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2]]);
+  const err = await assertRejects(() => bp.addQuote({ ...quote(2), ask: 0.5 }), Error);
+  assert(err.message.includes('"ask" is 0.5: is below the bid'), err.message);
+  calls[0]!.release();
+  const closing = bp.close();
+  await tick();
+  calls[1]!.release();
+  assertEquals((await closing).inserted, 3);
+  assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2], ["bars", 1]]);
+});
+
 Deno.test("BatchProcessor validates its options before any work", () => {
   const { api } = fakeApi();
   for (const bad of [{ maxRows: 0 }, { maxBytes: -1 }, { maxMs: 1.5 }, { concurrency: 0 }]) {

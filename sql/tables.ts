@@ -2,6 +2,7 @@ import type { Bar } from "./bar.ts";
 import type { Fundamentals } from "./fundamentals.ts";
 import type { News } from "./news.ts";
 import type { OptionSnap } from "./option_snap.ts";
+import type { Quote } from "./quote.ts";
 
 /** PostgreSQL types used by the stored columns. */
 export const COLUMN_TYPES = [
@@ -26,7 +27,7 @@ export interface ColumnSpec {
 }
 
 /** The kinds of rows mds ingests. */
-export const ROW_KINDS = ["bars", "fundamentals", "news", "options"] as const;
+export const ROW_KINDS = ["bars", "fundamentals", "news", "options", "quotes"] as const;
 /** One of {@linkcode ROW_KINDS}. */
 export type RowKind = typeof ROW_KINDS[number];
 
@@ -40,6 +41,8 @@ export interface RowOf {
   news: News;
   /** Option snapshots. */
   options: OptionSnap;
+  /** Level-1 quotes. */
+  quotes: Quote;
 }
 
 /** Everything the SQL builders need to know about one ingestible table. */
@@ -167,6 +170,25 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
       c("underlying_price", "float8"),
     ],
   },
+  // No cursors: quotes are a live stream, never backfilled, and the most frequent kind.
+  quotes: {
+    kind: "quotes",
+    view: "mds.quotes_l1",
+    table: "mds_core.quotes_l1",
+    time: "ts",
+    key: ["ts", "tenant_id", "vendor", "symbol"],
+    columns: [
+      c("tenant_id", "uuid"),
+      c("ts", "timestamptz"),
+      c("vendor", "text"),
+      c("symbol", "text"),
+      c("bid", "float8"),
+      c("ask", "float8"),
+      c("last", "float8"),
+      c("bid_size", "int8"),
+      c("ask_size", "int8"),
+    ],
+  },
 };
 
 /** The base tables of the private schema. */
@@ -175,6 +197,7 @@ export const BASE_TABLE_NAMES = [
   "fundamentals",
   "news",
   "option_snapshots",
+  "quotes_l1",
   "latest_prices",
   "ingest_cursors",
   "jobs",

@@ -4,6 +4,7 @@ import { parseBar } from "./bar.ts";
 import { parseFundamentals } from "./fundamentals.ts";
 import { parseNews } from "./news.ts";
 import { parseOptionSnap } from "./option_snap.ts";
+import { parseQuote } from "./quote.ts";
 import { type ColumnType, ROW_KINDS, type RowKind, TABLES, type TableSpec } from "./tables.ts";
 import { buildSeriesUpdate, buildUpsert, prepareRows, rowKey } from "./upsert.ts";
 import { buildStageTable, copyTarget, stageTable } from "./copy.ts";
@@ -194,6 +195,25 @@ const rowsByKind: Record<RowKind, Record<string, unknown>[]> = {
       tenant_id: T1,
     },
   ],
+  quotes: [
+    {
+      ...parseQuote({
+        ts: "2024-01-02T14:30:00.001Z",
+        vendor: "polygon",
+        symbol: "BRK.B",
+        bid: 0.1 + 0.2,
+        ask: 1e21,
+        last: 0,
+        bid_size: 9_007_199_254_740_991,
+        ask_size: 0,
+      }),
+      tenant_id: T1,
+    },
+    {
+      ...parseQuote({ ts: 0, vendor: "iex", symbol: "NULL", last: 5 }),
+      tenant_id: T2,
+    },
+  ],
 };
 
 const shapes: Array<[RowKind, string, string]> = [
@@ -205,6 +225,7 @@ const shapes: Array<[RowKind, string, string]> = [
     "mds.option_snapshots",
     "ON CONFLICT (ts, tenant_id, vendor, symbol, expiry, option_type, strike)",
   ],
+  ["quotes", "mds.quotes_l1", "ON CONFLICT (ts, tenant_id, vendor, symbol)"],
 ];
 
 Deno.test("the tests below cover every row kind", () => {
@@ -315,7 +336,7 @@ for (const [kind, series] of [["bars", "timeframe"], ["options", ""]] as const) 
   });
 }
 
-for (const kind of ["news", "fundamentals"] as const) {
+for (const kind of ["news", "fundamentals", "quotes"] as const) {
   Deno.test(`buildUpsert(${kind}) touches neither ingest_cursors nor latest_prices`, () => {
     const q = buildUpsert(TABLES[kind], { kind: "unnest", rows: rowsByKind[kind] });
     assert(!q.text.includes("ingest_cursors"), q.text);
@@ -535,6 +556,7 @@ const stages: Array<[RowKind, string]> = [
   ["fundamentals", "mds_stage_fundamentals"],
   ["news", "mds_stage_news"],
   ["options", "mds_stage_options"],
+  ["quotes", "mds_stage_quotes"],
 ];
 
 for (const [kind, name] of stages) {
@@ -575,6 +597,10 @@ Deno.test("copyTarget() names the staging table and lists the columns in order",
     "mds_stage_options (tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, " +
       "ask, last, volume, open_interest, implied_volatility, delta, gamma, theta, vega, " +
       "underlying_price)",
+  );
+  assertEquals(
+    copyTarget(TABLES.quotes),
+    "mds_stage_quotes (tenant_id, ts, vendor, symbol, bid, ask, last, bid_size, ask_size)",
   );
 });
 

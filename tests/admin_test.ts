@@ -4,6 +4,7 @@
 import { hasPromtool, promtool } from "../testing/promtool.ts";
 import { createAdminApp, jsonLogger, type Logger, writeMetrics } from "@mds/admin";
 import { ConfigError, createClient, type MdsClient } from "@mds/client";
+import { MIGRATION_FILES } from "@mds/sql";
 import { Registry } from "prom-client";
 import { assert, assertEquals, assertIncludes, assertThrows } from "../testing/assert.ts";
 import { createServerDatabase, newTenant, openTestDb, serverUrl } from "../testing/backends.ts";
@@ -12,6 +13,8 @@ import { baseEnv, freePort } from "../testing/admin_server.ts";
 const TOKEN = `tok-${crypto.randomUUID().replaceAll("-", "")}`;
 const ROOT = new URL("../", import.meta.url);
 const MAIN = new URL("../admin/main.ts", import.meta.url).pathname;
+/** The schema version of a migrated store: the number of shipped migration files. */
+const LATEST = MIGRATION_FILES.length;
 
 /** Everything a test saw: response bodies and headers, log records. Scanned for secrets. */
 class Seen {
@@ -119,7 +122,7 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
   await t.step("GET /schema/version names the version, mode and nothing pending", async () => {
     const res = await call(app, seen, "GET", "/schema/version", { token: null });
     assertEquals(res.status, 200);
-    assertEquals(res.json.version, 5);
+    assertEquals(res.json.version, LATEST);
     assertEquals(res.json.mode, "plain");
     assertEquals([res.json.pending, res.json.drifted], [[], []]);
   });
@@ -273,7 +276,7 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
     "POST /migrate on a current store applies nothing; ?plan=1 plans nothing",
     async () => {
       const run = await call(app, seen, "POST", "/migrate");
-      assertEquals([run.status, run.json], [200, { mode: "plain", applied: [], version: 5 }]);
+      assertEquals([run.status, run.json], [200, { mode: "plain", applied: [], version: LATEST }]);
       const plan = await call(app, seen, "POST", "/migrate?plan=1");
       assertEquals([plan.status, plan.json], [200, { mode: "plain", steps: [] }]);
     },
@@ -355,7 +358,7 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
           "mds_up 1",
           'mds_build_info{version="1.2.3-test"} 1',
           "mds_db_up 1",
-          "mds_schema_version 5",
+          `mds_schema_version ${LATEST}`,
           "mds_schema_pending_migrations 0",
           "mds_schema_drifted_migrations 0",
           "mds_migrations_applied_total 0",
@@ -439,10 +442,10 @@ Deno.test("readiness follows the migrations: pending, applied, drifted, database
       assertEquals([version.json.version, version.json.mode, version.json.pending.length], [
         0,
         null,
-        5,
+        LATEST,
       ]);
       const metrics = (await call(app, seen, "GET", "/metrics", { token: null })).text;
-      assertIncludes(metrics, "mds_schema_pending_migrations 5");
+      assertIncludes(metrics, `mds_schema_pending_migrations ${LATEST}`);
       assertIncludes(metrics, "mds_schema_version 0");
     });
 
@@ -460,7 +463,7 @@ Deno.test("readiness follows the migrations: pending, applied, drifted, database
       const plan = await call(app, seen, "POST", "/migrate?plan=1");
       assertEquals(plan.status, 200);
       assertEquals(plan.json.mode, "plain");
-      assertEquals(plan.json.steps.length, 5);
+      assertEquals(plan.json.steps.length, LATEST);
       assert(plan.json.steps[0].statements.some((s: string) => s.includes("CREATE SCHEMA")));
       assertEquals((await call(app, seen, "GET", "/readyz", { token: null })).status, 503);
     });
@@ -469,13 +472,17 @@ Deno.test("readiness follows the migrations: pending, applied, drifted, database
       "POST /migrate applies them, counts them and the store becomes ready",
       async () => {
         const run = await call(app, seen, "POST", "/migrate");
-        assertEquals([run.status, run.json.applied.length, run.json.version], [200, 5, 5]);
+        assertEquals([run.status, run.json.applied.length, run.json.version], [
+          200,
+          LATEST,
+          LATEST,
+        ]);
         const ready = await call(app, seen, "GET", "/readyz", { token: null });
         assertEquals([ready.status, ready.json.ready], [200, true]);
         const metrics = (await call(app, seen, "GET", "/metrics", { token: null })).text;
-        assertIncludes(metrics, "mds_migrations_applied_total 5");
+        assertIncludes(metrics, `mds_migrations_applied_total ${LATEST}`);
         assertIncludes(metrics, "mds_schema_pending_migrations 0");
-        assertIncludes(metrics, "mds_schema_version 5");
+        assertIncludes(metrics, `mds_schema_version ${LATEST}`);
       },
     );
 
@@ -595,6 +602,7 @@ Deno.test({
       assertEquals(await retention(), [
         { target: "bars", drop_after: "1825 days" },
         { target: "option_snapshots", drop_after: "730 days" },
+        { target: "quotes_l1", drop_after: "14 days" },
       ]);
       const res = await call(app, seen, "POST", "/retention/apply", {
         body: { table: "option_snapshots", drop_after_days: 90 },
@@ -609,6 +617,7 @@ Deno.test({
       assertEquals(await retention(), [
         { target: "bars", drop_after: "400 days" },
         { target: "option_snapshots", drop_after: "90 days" },
+        { target: "quotes_l1", drop_after: "14 days" },
       ]);
       const [job] = await db.backend.query<{ id: number }>(
         `SELECT job_id AS id FROM timescaledb_information.jobs
@@ -864,7 +873,7 @@ Deno.test({
       const migrateOut = await migrate.stdout;
       assertEquals(migrated.code, 0, migrateOut + (await migrate.stderr));
       const applied = jsonLines(migrateOut).find((r) => r.msg === "migrations applied");
-      assertEquals((applied?.applied as string[]).length, 5);
+      assertEquals((applied?.applied as string[]).length, LATEST);
       assertIncludes(String(applied?.store), ":***@");
 
       const port = freePort();

@@ -501,6 +501,45 @@ ingestSuite("ingest-ndjson", {
         `${stale} of 60 bars kept an earlier line's value: on a server BatchProcessor runs 2 batches at once, so a later batch can commit before an earlier one`,
       );
     },
+  "quotes from stdin: bad ones are reported by field, good ones stored once however often sent":
+    async (s) => {
+      const tenant = newTenant();
+      const quote = (ms: number, over: Record<string, unknown> = {}) =>
+        JSON.stringify({
+          ts: Date.UTC(2024, 0, 2, 14, 30) + ms,
+          vendor: "v",
+          symbol: "QTE",
+          bid: 10,
+          ask: 10.02,
+          bid_size: 300,
+          ...over,
+        });
+      const input = ndjson([
+        quote(0),
+        quote(250, { bid: 10.02, ask: 10 }),
+        quote(500, { ask: null, last: 10.01 }),
+        quote(750, { bid: null, ask: undefined, bid_size: 5 }),
+        quote(1_000, { ask_size: -1 }),
+        quote(0), // a repeat of line 1
+      ]);
+      const args = ["ingest-ndjson", "quotes", "-", "--tenant", tenant, "--json"];
+      const run = await expectExit(3, args, { env: s.env, stdin: input });
+      const reports = run.stderr.split("\n").filter((l) => l.startsWith("line "));
+      assertEquals(reports, [
+        'line 2: "ask" is 10: is below the bid',
+        'line 4: "bid" is null: a quote needs a bid, an ask or a last price',
+        'line 5: "ask_size" is -1: must not be negative',
+      ]);
+      const first = summaryOf(run);
+      assertEquals([first.kind, first.accepted, first.rejected, first.inserted], [
+        "quotes",
+        3,
+        3,
+        2,
+      ]);
+      const again = summaryOf(await expectExit(3, args, { env: s.env, stdin: input }));
+      assertEquals([again.inserted, again.updated, again.unchanged], [0, 0, 2]);
+    },
   "re-ingesting the same file reports every row unchanged": async (s) => {
     const tenant = newTenant();
     const file = `${s.tmp}/again.ndjson`;

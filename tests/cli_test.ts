@@ -2,6 +2,7 @@
 // with an environment built from scratch, against the embedded store, PostgreSQL when
 // MDS_TEST_DATABASE_URL is set and TimescaleDB when MDS_TEST_TIMESCALE_URL is set. Output, exit
 // codes and the README's command reference are checked.
+import { MIGRATION_FILES } from "@mds/sql";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
 import { cleanEnv, type Env, expectExit, jsonLines, mds, ok } from "../testing/cli.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
@@ -73,13 +74,9 @@ function cliSuite(suite: string, backends: BackendName[], steps: (b: BackendName
   }
 }
 
-const MIGRATIONS = [
-  "0001_schemas_and_app_role.sql",
-  "0002_market_data_tables.sql",
-  "0003_jobs_outbox.sql",
-  "0004_tenant_views.sql",
-  "0005_bar_aggregates.sql",
-];
+/** The shipped migration files; the schema version of a migrated store is their count. */
+const MIGRATIONS = MIGRATION_FILES.map((f) => f.name);
+const LATEST = MIGRATIONS.length;
 
 /** Every command `mds --help` must list. */
 const COMMANDS = [
@@ -201,14 +198,14 @@ cliSuite("commands", ["embedded", "postgres"], (backend) => {
       async (s) => {
         const first = await ok(["migrate", "--json", ...s.migrateFlags], { env: s.env });
         assertEquals(jsonLines(first.stdout), [
-          { mode: "plain", version: 5, applied: MIGRATIONS.join(", ") },
+          { mode: "plain", version: LATEST, applied: MIGRATIONS.join(", ") },
         ]);
         const second = await ok(["migrate", ...s.migrateFlags], { env: s.env });
-        assertEquals(second.stdout, "mode     plain\nversion  5\napplied  (none)\n");
+        assertEquals(second.stdout, `mode     plain\nversion  ${LATEST}\napplied  (none)\n`);
         const plan = await ok(["migrate", "--plan", ...s.migrateFlags], { env: s.env });
         assertEquals([plan.stdout, plan.stderr], ["", "nothing to apply\n"]);
       },
-    "status lists the 5 files as applied and exits 0": async (s) => {
+    "status lists every shipped file as applied and exits 0": async (s) => {
       const table = await ok(["status"], { env: s.env });
       const lines = table.stdout.trimEnd().split("\n");
       assertEquals(lines.length, 2 + MIGRATIONS.length, table.stdout);
@@ -226,11 +223,14 @@ cliSuite("commands", ["embedded", "postgres"], (backend) => {
         ...MIGRATIONS.map((m, i) => [i + 1, m, "applied", false]),
       ]);
     },
-    "schema-version reports version 5 in plain mode": async (s) => {
+    "schema-version reports the latest version in plain mode": async (s) => {
       const table = await ok(["schema-version"], { env: s.env });
-      assert(/^version\s+5\nmode\s+plain\napplied_at\s+\d{4}-\d\d-\d\dT.*Z\n$/.test(table.stdout));
+      const shown = /^version\s+(\d+)\nmode\s+plain\napplied_at\s+\d{4}-\d\d-\d\dT.*Z\n$/.exec(
+        table.stdout,
+      );
+      assertEquals(shown?.[1], String(LATEST), table.stdout);
       const [v] = jsonLines((await ok(["schema-version", "--json"], { env: s.env })).stdout);
-      assertEquals([v?.version, v?.mode], [5, "plain"]);
+      assertEquals([v?.version, v?.mode], [LATEST, "plain"]);
     },
     "ping --json reports the backend and the latency": async (s) => {
       const [p] = jsonLines((await ok(["ping", "--json"], { env: s.env })).stdout);
@@ -536,7 +536,7 @@ cliSuite("commands", ["embedded", "postgres"], (backend) => {
       async () => {
         await using fresh = await openStore("postgres");
         const run = await ok(["migrate", "--json"], { env: fresh.env });
-        assertEquals(jsonLines(run.stdout)[0]?.version, 5);
+        assertEquals(jsonLines(run.stdout)[0]?.version, LATEST);
       },
   };
 });
@@ -546,9 +546,9 @@ cliSuite("TimescaleDB commands", ["timescale"], () => ({
     const [m] = jsonLines(
       (await ok(["migrate", "--json", ...s.migrateFlags], { env: s.env })).stdout,
     );
-    assertEquals([m?.mode, m?.version], ["timescale", 5]);
+    assertEquals([m?.mode, m?.version], ["timescale", LATEST]);
     const [v] = jsonLines((await ok(["schema-version", "--json"], { env: s.env })).stdout);
-    assertEquals([v?.version, v?.mode], [5, "timescale"]);
+    assertEquals([v?.version, v?.mode], [LATEST, "timescale"]);
     const [p] = jsonLines((await ok(["ping", "--json"], { env: s.env })).stdout);
     assert(
       typeof p?.timescaledb === "string" && /^\d+\.\d+/.test(p.timescaledb),
@@ -558,12 +558,14 @@ cliSuite("TimescaleDB commands", ["timescale"], () => ({
   "policies shows the columnstore and retention policies": async (s) => {
     const run = await ok(["policies"], { env: s.env });
     const lines = run.stdout.trimEnd().split("\n");
-    assertEquals(lines.length, 2 + 4, run.stdout);
+    assertEquals(lines.length, 2 + 6, run.stdout);
     assert(/^table\s+policy\s+every\s+config$/.test(lines[0]!), lines[0]);
     assert(/^bars\s+policy_compression\s.*"compress_after": "7 days"/.test(lines[2]!), lines[2]);
     assert(/^bars\s+policy_retention\s.*"drop_after": "1825 days"/.test(lines[3]!), lines[3]);
     assert(/^option_snapshots\s+policy_compression\s.*"3 days"/.test(lines[4]!), lines[4]);
     assert(/^option_snapshots\s+policy_retention\s.*"730 days"/.test(lines[5]!), lines[5]);
+    assert(/^quotes_l1\s+policy_compression\s.*"1 day"/.test(lines[6]!), lines[6]);
+    assert(/^quotes_l1\s+policy_retention\s.*"14 days"/.test(lines[7]!), lines[7]);
   },
   "policies --apply --bars-retention-days 400 changes the bars retention": async (s) => {
     const configs = (stdout: string) =>
@@ -582,6 +584,8 @@ cliSuite("TimescaleDB commands", ["timescale"], () => ({
       "bars policy_retention": "400 days",
       "option_snapshots policy_compression": "3 days",
       "option_snapshots policy_retention": "730 days",
+      "quotes_l1 policy_compression": "1 day",
+      "quotes_l1 policy_retention": "14 days",
     };
     assertEquals(configs(applied.stdout), expected);
     assertEquals(configs((await ok(["policies", "--json"], { env: s.env })).stdout), expected);
@@ -646,7 +650,7 @@ Deno.test("mds usage errors exit 2 before opening any store", async () => {
       ],
       [
         ["ingest-ndjson", "trades"],
-        '<kind> must be one of bars, fundamentals, news, options (got "trades")',
+        '<kind> must be one of bars, fundamentals, news, options, quotes (got "trades")',
       ],
       [["ingest-ndjson", "bars", "--max-rows", "0"], "--max-rows"],
       [

@@ -1,7 +1,14 @@
 // The client over the backend matrix: counts, idempotency, write-mode equivalence, latest
 // prices, cursors, reads and isolation under concurrency.
-import { createClient, type MdsClient, TenantDeniedError, type WriteMode } from "@mds/client";
+import {
+  ConstraintViolationError,
+  createClient,
+  type MdsClient,
+  TenantDeniedError,
+  type WriteMode,
+} from "@mds/client";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { asApp } from "../testing/app_role.ts";
 import { backendSuite, newTenant, type TestDb } from "../testing/backends.ts";
 import { randomBar, seeded } from "../testing/random.ts";
 
@@ -215,6 +222,114 @@ backendSuite("client", {
       at: "2024-01-03T00:00:00Z",
     });
     assertEquals(chain.map((c) => `${c.option_type}${c.strike}`), ["C100", "P100"]);
+  },
+  "quotes read back as written, the newest of each symbol, whichever way they were written": async (
+    db,
+  ) => {
+    await using client = await clientFor(db);
+    const quote = (second: number, vendor: string, symbol: string, bid: number | null) => ({
+      ts: Date.UTC(2024, 0, 2, 14, 30, second),
+      vendor,
+      symbol,
+      bid,
+      ask: bid === null ? null : bid + 0.02,
+      last: 100,
+      bid_size: bid === null ? null : 300,
+    });
+    const rows = [
+      quote(0, "a", "QQ1", 10),
+      quote(2, "a", "QQ1", 12), // the newest of QQ1
+      quote(1, "b", "QQ1", 11),
+      quote(5, "b", "QQ2", null), // last price only
+    ];
+    const writes = {
+      insert: (t: string) => client.tenant(t).upsertQuotes(rows, { mode: "insert" }),
+      copy: (t: string) => client.tenant(t).upsertQuotes(rows, { mode: "copy" }),
+      stream: (t: string) => client.tenant(t).copyQuotes(rows, { batchRows: 3 }),
+    };
+    for (const [how, write] of Object.entries(writes)) {
+      const t = client.tenant(newTenant());
+      assertEquals((await write(t.tenant)).inserted, 4, how);
+      const latest = await t.latestQuotes(["qq2", "QQ1", "NONE", "QQ1"]);
+      assertEquals(latest, [
+        {
+          tenant_id: t.tenant,
+          ts: new Date("2024-01-02T14:30:02Z"),
+          vendor: "a",
+          symbol: "QQ1",
+          bid: 12,
+          ask: 12.02,
+          last: 100,
+          bid_size: 300,
+          ask_size: null,
+        },
+        {
+          tenant_id: t.tenant,
+          ts: new Date("2024-01-02T14:30:05Z"),
+          vendor: "b",
+          symbol: "QQ2",
+          bid: null,
+          ask: null,
+          last: 100,
+          bid_size: null,
+          ask_size: null,
+        },
+      ], how);
+      const [b] = await t.latestQuotes(["QQ1"], { vendor: "B" });
+      assertEquals([b?.vendor, b?.bid], ["b", 11], how);
+      assertEquals(await t.latestQuotes(["QQ2"], { vendor: "a" }), [], how);
+    }
+  },
+  "ingesting the same quote twice stores one row at revision 0; a changed quote is revision 1":
+    async (db) => {
+      await using client = await clientFor(db);
+      const t = client.tenant(newTenant());
+      const quote = {
+        ts: "2024-01-02T14:30:00.250Z",
+        vendor: "v",
+        symbol: "IDEM",
+        bid: 1.5,
+        ask: 1.75,
+        bid_size: 9_007_199_254_740_991,
+      };
+      const stored = () =>
+        db.backend.query<{ bid: number; bid_size: number; revision: number }>(
+          "SELECT bid, bid_size, revision FROM mds_core.quotes_l1 WHERE tenant_id = $1",
+          [t.tenant],
+        );
+      const first = await t.upsertQuotes([quote, quote]);
+      assertEquals([first.rows, first.unique, first.inserted], [2, 1, 1]);
+      for (const mode of MODES) {
+        const again = await t.upsertQuotes([quote], { mode });
+        assertEquals([again.inserted, again.updated, again.unchanged], [0, 0, 1], mode);
+      }
+      assertEquals(await stored(), [{ bid: 1.5, bid_size: 9_007_199_254_740_991, revision: 0 }]);
+      const changed = await t.upsertQuotes([{ ...quote, bid: 1.6 }]);
+      assertEquals([changed.inserted, changed.updated, changed.unchanged], [0, 1, 0]);
+      assertEquals(await stored(), [{ bid: 1.6, bid_size: 9_007_199_254_740_991, revision: 1 }]);
+    },
+  "the store refuses quotes the model refuses, even written past the client": async (db) => {
+    const tenant = newTenant();
+    const cases: Array<[string, Record<string, number | null>]> = [
+      ["quotes_l1_ask_not_below_bid", { bid: 2, ask: 1 }],
+      ["quotes_l1_prices_not_negative", { bid: null, ask: null, last: -1 }],
+      ["quotes_l1_sizes_not_negative", { bid: 1, ask_size: -5 }],
+      ["quotes_l1_has_a_price", { bid: null, ask: null, last: null, bid_size: 10 }],
+    ];
+    for (const [constraint, prices] of cases) {
+      const cols = Object.keys(prices);
+      const err = await assertRejects(
+        () =>
+          asApp(db.backend, tenant, (tx) =>
+            tx.query(
+              `INSERT INTO mds.quotes_l1 (ts, vendor, symbol, ${cols.join(", ")})
+               VALUES (now(), 'v', 'CHK', ${cols.map((_, i) => `$${i + 1}`).join(", ")})`,
+              Object.values(prices),
+            )),
+        ConstraintViolationError,
+      );
+      assertEquals([err.sqlState, err.constraint], ["23514", constraint]);
+    }
   },
   "a job's payload is stored as a JSON object, not as a string of JSON": async (db) => {
     await using client = await clientFor(db);

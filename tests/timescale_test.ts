@@ -15,7 +15,7 @@ function minuteBars(count: number): string {
 }
 
 backendSuite("TimescaleDB mode", {
-  "bars, option snapshots and news are hypertables with one-day (news: 30-day) chunks": async (
+  "bars, options, quotes and news are hypertables with one-day (news: 30-day) chunks": async (
     db,
   ) => {
     const rows = await db.backend.query<{ name: string; interval: string }>(
@@ -26,20 +26,28 @@ backendSuite("TimescaleDB mode", {
       { name: "bars", interval: "1 day" },
       { name: "news", interval: "30 days" },
       { name: "option_snapshots", interval: "1 day" },
+      { name: "quotes_l1", interval: "1 day" },
     ]);
   },
-  "bars and options use the columnstore segmented by series and ordered by time descending": async (
+  "bars, options and quotes use the columnstore, segmented by series, newest first": async (
     db,
   ) => {
     const rows = await db.backend.query<{ name: string; segmentby: string; orderby: string }>(
       `SELECT hypertable::text AS name, segmentby, orderby
        FROM timescaledb_information.hypertable_columnstore_settings
-       WHERE hypertable::text IN ('mds_core.bars', 'mds_core.option_snapshots') ORDER BY 1`,
+       WHERE hypertable::text IN ('mds_core.bars', 'mds_core.option_snapshots', 'mds_core.quotes_l1')
+       ORDER BY 1`,
     );
-    assertEquals(rows.map((r) => r.name), ["mds_core.bars", "mds_core.option_snapshots"]);
+    assertEquals(rows.map((r) => r.name), [
+      "mds_core.bars",
+      "mds_core.option_snapshots",
+      "mds_core.quotes_l1",
+    ]);
     assertEquals(rows[0]!.segmentby, "tenant_id,vendor,symbol,timeframe");
     assert(rows[0]!.orderby.startsWith("ts DESC"), rows[0]!.orderby);
     assertEquals(rows[1]!.segmentby, "tenant_id,vendor,symbol");
+    assertEquals(rows[2]!.segmentby, "tenant_id,vendor,symbol");
+    assert(rows[2]!.orderby.startsWith("ts DESC"), rows[2]!.orderby);
   },
   "columnstore, retention and refresh policies are scheduled; retention outlasts every refresh window":
     async (db) => {
@@ -50,8 +58,13 @@ backendSuite("TimescaleDB mode", {
        FROM timescaledb_information.jobs WHERE proc_name LIKE 'policy_%' ORDER BY 1, 2`,
       );
       const of = (proc: string) => jobs.filter((j) => j.proc === proc).map((j) => j.target).sort();
-      assertEquals(of("policy_compression"), ["bars", "option_snapshots"]);
-      assertEquals(of("policy_retention"), ["bars", "option_snapshots"]);
+      assertEquals(of("policy_compression"), ["bars", "option_snapshots", "quotes_l1"]);
+      assertEquals(of("policy_retention"), ["bars", "option_snapshots", "quotes_l1"]);
+      const quotes = (proc: string) =>
+        jobs.find((j) => j.proc === proc && j.target === "quotes_l1")!.config;
+      // quotes are kept 14 days and move to the columnstore after a day
+      assertEquals(quotes("policy_retention").drop_after, "14 days");
+      assertEquals(quotes("policy_compression").compress_after, "1 day");
       assertEquals(of("policy_refresh_continuous_aggregate").length, 3);
       const days = (interval: string) => {
         const m = /^(\d+) days?$/.exec(interval);
