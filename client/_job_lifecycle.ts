@@ -3,6 +3,7 @@
 import {
   buildClaimJobs,
   buildCompleteJob,
+  buildDeferJob,
   buildExpireLastLeases,
   buildJobState,
   buildLockRunningJob,
@@ -18,6 +19,7 @@ import { JobNotFoundError } from "./job_errors.ts";
 import type {
   ClaimJobsOptions,
   CompleteJobOptions,
+  DeferJobOptions,
   FailJobOptions,
   JobRecord,
 } from "./job_types.ts";
@@ -107,27 +109,79 @@ export async function stateOf(db: Queryable, id: string): Promise<JobState | nul
   return row?.state ?? null;
 }
 
+const MAX_RESULT_BYTES = 65_536;
+
+/** A validated completion. */
+export interface Completion {
+  id: string;
+  worker: string | null;
+  result: Record<string, unknown> | null;
+}
+
 /** Validates the arguments of completeJob() before any work starts. */
-export function parseComplete(
-  id: unknown,
-  options: CompleteJobOptions,
-): { id: string; worker: string | null } {
+export function parseComplete(id: unknown, options: CompleteJobOptions): Completion {
+  const result = options?.result;
+  if (result !== undefined) {
+    if (result === null || typeof result !== "object" || Array.isArray(result)) {
+      throw new ConfigError("result", result, "must be a JSON object");
+    }
+    let text: string;
+    try {
+      text = JSON.stringify(result);
+    } catch (e) {
+      throw new ConfigError("result", result, `is not JSON: ${(e as Error).message}`);
+    }
+    if (new TextEncoder().encode(text).length > MAX_RESULT_BYTES) {
+      throw new ConfigError("result", "(too long)", `must be at most ${MAX_RESULT_BYTES} bytes`);
+    }
+  }
   return {
     id: jobId(id),
     worker: options?.worker === undefined ? null : workerName(options.worker),
+    result: result ?? null,
   };
 }
 
-/** Marks a running job done. */
-export async function completeJob(
-  db: Queryable,
-  id: string,
-  worker: string | null,
-): Promise<JobRecord> {
-  const q = buildCompleteJob(id, worker);
+/** Marks a running job done, with what it reports. */
+export async function completeJob(db: Queryable, done: Completion): Promise<JobRecord> {
+  const q = buildCompleteJob(done.id, done.worker, done.result);
   const [row] = await db.query<JobRecord>(q.text, q.params);
   if (row) return row;
-  throw new JobNotFoundError("complete", id, await stateOf(db, id), worker ?? undefined);
+  throw new JobNotFoundError(
+    "complete",
+    done.id,
+    await stateOf(db, done.id),
+    done.worker ?? undefined,
+  );
+}
+
+/** A validated deferral. */
+export interface Deferral {
+  id: string;
+  worker: string | null;
+  delaySeconds: number;
+  failure: { message: string; code: string | null };
+}
+
+/** Validates the arguments of deferJob() before any work starts. */
+export function parseDefer(id: unknown, options: DeferJobOptions): Deferral {
+  if (options === null || typeof options !== "object") {
+    throw new ConfigError("options", options, "must be an object with delaySeconds");
+  }
+  return {
+    id: jobId(id),
+    worker: options.worker === undefined ? null : workerName(options.worker),
+    delaySeconds: wholeNumber("delaySeconds", options.delaySeconds, 0, 86_400),
+    failure: describeFailure(options.reason ?? "Deferred", options.code),
+  };
+}
+
+/** Returns a running job to the queue without spending an attempt. */
+export async function deferJob(db: Queryable, d: Deferral): Promise<JobRecord> {
+  const q = buildDeferJob(d.id, d.worker, d.delaySeconds, d.failure.message, d.failure.code);
+  const [row] = await db.query<JobRecord>(q.text, q.params);
+  if (row) return row;
+  throw new JobNotFoundError("defer", d.id, await stateOf(db, d.id), d.worker ?? undefined);
 }
 
 /** What a failure records: its message and code. */

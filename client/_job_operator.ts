@@ -3,6 +3,7 @@ import {
   buildJobStats,
   buildListJobs,
   buildPurgeDeadJobs,
+  buildPurgeDoneJobs,
   buildRequeueDeadJobs,
   buildRequeueJob,
   type JobState,
@@ -117,6 +118,16 @@ export async function purgeDeadJobs(
 ): Promise<number> {
   const { older, type } = filter;
   const query = buildPurgeDeadJobs({ type, olderThanSeconds: older });
+  const rows = await db.query<{ n: number }>(query.text, query.params);
+  return rows[0]?.n ?? 0;
+}
+
+/** Deletes done jobs finished at least `older` seconds ago; returns how many. */
+export async function purgeDoneJobs(
+  db: Queryable,
+  filter: { older: number; type: string | null },
+): Promise<number> {
+  const query = buildPurgeDoneJobs({ type: filter.type, olderThanSeconds: filter.older });
   const rows = await db.query<{ n: number }>(query.text, query.params);
   return rows[0]?.n ?? 0;
 }

@@ -24,13 +24,13 @@ export class JobNotFoundError extends MdsError {
   /**
    * Creates the error.
    *
-   * @param action What was attempted: `complete`, `fail` or `requeue`.
+   * @param action What was attempted: `complete`, `fail`, `defer` or `requeue`.
    * @param jobId The job's id.
    * @param state The state found, or `null` when there is no such job.
    * @param worker The worker that asked, when the job is held by another one.
    */
   constructor(
-    action: "complete" | "fail" | "requeue",
+    action: "complete" | "fail" | "defer" | "requeue",
     jobId: string,
     state: JobState | null,
     worker?: string,

@@ -15,6 +15,8 @@ export interface JobRecord extends Job {
   locked_by: string | null;
   /** When the job became done or dead. */
   finished_at: Date | null;
+  /** What the job reported when it completed (rows written, rows refused, ...), or `null`. */
+  result: Record<string, unknown> | null;
 }
 
 /** Options of {@linkcode JobsApi.claimJobs}. */
@@ -33,6 +35,23 @@ export interface ClaimJobsOptions {
 export interface CompleteJobOptions {
   /** Refuse unless this worker holds the lease. @default {any worker} */
   worker?: string | undefined;
+  /**
+   * What the job reports, stored as its `result`: a JSON object of at most 64 KiB.
+   * @default {null}
+   */
+  result?: Record<string, unknown> | undefined;
+}
+
+/** Options of {@linkcode JobsApi.deferJob}. */
+export interface DeferJobOptions {
+  /** Refuse unless this worker holds the lease. @default {any worker} */
+  worker?: string | undefined;
+  /** Seconds before the job may be claimed again, 0 to 86400. */
+  delaySeconds: number;
+  /** Why, stored as `last_error`: an `Error` (an `MdsError` gives its code) or a message. */
+  reason?: unknown;
+  /** Stored as `last_error_code`. @default {the reason's code, if any} */
+  code?: string | undefined;
 }
 
 /** How long a failed job waits before its next attempt. */
@@ -128,4 +147,14 @@ export interface BackfillRequested {
   tier: BackfillTier;
   /** The job's priority: 0, 10 or 20 for T0, T1 or T2. */
   priority: number;
+}
+
+/** One tier's line of {@linkcode JobsApi.backfillQueue}. */
+export interface BackfillQueueDepth {
+  /** The tier. */
+  tier: BackfillTier;
+  /** Queued and running backfill jobs. */
+  depth: number;
+  /** When the oldest of them was requested. */
+  oldest: Date;
 }

@@ -1,9 +1,11 @@
-import type { BackfillRequestInput, EnqueueJobInput } from "@mds/sql";
+import { type BackfillRequestInput, buildBackfillQueue, type EnqueueJobInput } from "@mds/sql";
 import type {
   BackfillOptions,
+  BackfillQueueDepth,
   BackfillRequested,
   ClaimJobsOptions,
   CompleteJobOptions,
+  DeferJobOptions,
   EnqueuedJob,
   FailJobOptions,
   JobRecord,
@@ -20,19 +22,22 @@ import {
   parsePurge,
   parseRequeue,
   purgeDeadJobs,
+  purgeDoneJobs,
   requeueDeadJobs,
   requeueJob,
 } from "./_job_operator.ts";
 import {
   claimJobs,
   completeJob,
+  deferJob,
   failJob,
   jobId,
   parseClaim,
   parseComplete,
+  parseDefer,
   parseFailure,
 } from "./_job_lifecycle.ts";
-import { enqueueJob } from "./_job_enqueue.ts";
+import { enqueueJob, enqueueJobs, parseEnqueueJobs, pendingSeries } from "./_job_enqueue.ts";
 import type { TenantContext } from "./_tenant_context.ts";
 
 /**
@@ -91,6 +96,56 @@ export class JobsApi {
   }
 
   /**
+   * Enqueues many jobs in one statement, each once per idempotency key: keys that exist (in any
+   * state) are left alone.
+   *
+   * @param jobs The jobs, each key once, at most 10,000.
+   * @returns The idempotency keys of the jobs this call created, sorted.
+   * @throws {ValidationError} Naming the index and field of the first invalid job.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const jobs = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").jobs;
+   * await jobs.enqueueJob({ idempotency_key: "a", job_type: "fetch" });
+   * const created = await jobs.enqueueJobs([{ idempotency_key: "a", job_type: "fetch" },
+   *   { idempotency_key: "b", job_type: "fetch" }]);
+   * assert.deepEqual(created, ["b"]);
+   * ```
+   */
+  async enqueueJobs(jobs: readonly EnqueueJobInput[]): Promise<string[]> {
+    const parsed = parseEnqueueJobs(jobs);
+    return await this.#ctx.run((tx) => enqueueJobs(tx, parsed));
+  }
+
+  /**
+   * The series with queued or running jobs of a type whose payload names `symbols` (or a
+   * `symbol`) and a `timeframe`, e.g. the collector's `bars_fetch` and `backfill` jobs.
+   *
+   * @param jobType The job type.
+   * @returns Distinct symbol and timeframe pairs.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const jobs = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").jobs;
+   * await jobs.enqueueJob({ idempotency_key: "a", job_type: "bars_fetch",
+   *   payload: { symbols: ["AAPL", "MSFT"], timeframe: "1m" } });
+   * const pending = await jobs.pendingSeries("bars_fetch");
+   * assert.deepEqual(pending.map((p) => p.symbol).sort(), ["AAPL", "MSFT"]);
+   * ```
+   */
+  pendingSeries(jobType: string): Promise<{ symbol: string; timeframe: string }[]> {
+    return this.#ctx.run((tx) => pendingSeries(tx, jobType));
+  }
+
+  /**
    * Claims up to `limit` due jobs for a worker, most urgent first (smaller priority, then earlier
    * `run_after`), with `FOR UPDATE SKIP LOCKED`: concurrent workers never get the same job. A
    * claim sets the job running, counts an attempt and holds it for `leaseSeconds`; a job whose
@@ -144,7 +199,39 @@ export class JobsApi {
    */
   async completeJob(id: string, options: CompleteJobOptions = {}): Promise<JobRecord> {
     const done = parseComplete(id, options);
-    return await this.#ctx.run((tx) => completeJob(tx, done.id, done.worker));
+    return await this.#ctx.run((tx) => completeJob(tx, done));
+  }
+
+  /**
+   * Returns a running job to the queue without spending an attempt: the attempt its claim
+   * counted is given back, the lease released, and the job waits `delaySeconds` before it may
+   * be claimed again. For work that could not start through no fault of its own, such as a
+   * vendor's rate limit; {@linkcode JobsApi.failJob} is for failures.
+   *
+   * @param id The job's id.
+   * @param options Delay, worker and the reason (kept as `last_error`).
+   * @returns The job, queued.
+   * @throws {JobNotFoundError} When the job does not exist, is not running or is held by
+   * another worker.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const jobs = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").jobs;
+   * await jobs.enqueueJob({ idempotency_key: "k", job_type: "fetch", max_attempts: 1 });
+   * const [job] = await jobs.claimJobs({ worker: "w1" });
+   * const back = await jobs.deferJob(job!.id, { worker: "w1", delaySeconds: 30,
+   *   reason: "Rate limited", code: "PROVIDER_RATE_LIMITED" });
+   * assert.deepEqual([back.state, back.attempts, back.last_error_code],
+   *   ["queued", 0, "PROVIDER_RATE_LIMITED"]);
+   * ```
+   */
+  async deferJob(id: string, options: DeferJobOptions): Promise<JobRecord> {
+    const deferral = parseDefer(id, options);
+    return await this.#ctx.run((tx) => deferJob(tx, deferral));
   }
 
   /**
@@ -310,6 +397,59 @@ export class JobsApi {
   async purgeDeadJobs(filter: PurgeDeadJobsFilter): Promise<number> {
     const purge = parsePurge(filter);
     return await this.#ctx.run((tx) => purgeDeadJobs(tx, purge));
+  }
+
+  /**
+   * Deletes done jobs that finished at least `olderThanSeconds` ago, so a queue that runs around
+   * the clock stays small. Their idempotency keys are freed with them.
+   *
+   * @param filter Minimum age (0 for every done job) and type.
+   * @returns How many were deleted.
+   * @throws {ConfigError} When an option is invalid.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const jobs = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").jobs;
+   * await jobs.enqueueJob({ idempotency_key: "k", job_type: "fetch" });
+   * const [job] = await jobs.claimJobs({ worker: "w1" });
+   * await jobs.completeJob(job!.id);
+   * assert.equal(await jobs.purgeDoneJobs({ olderThanSeconds: 3600 }), 0);
+   * assert.equal(await jobs.purgeDoneJobs({ olderThanSeconds: 0 }), 1);
+   * ```
+   */
+  async purgeDoneJobs(filter: PurgeDeadJobsFilter): Promise<number> {
+    const purge = parsePurge(filter);
+    return await this.#ctx.run((tx) => purgeDoneJobs(tx, purge));
+  }
+
+  /**
+   * The backfill queue per tier: queued and running backfill jobs and when the oldest of them
+   * was requested; tiers without any are left out.
+   *
+   * @returns One line per tier with backfills, by tier.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const jobs = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").jobs;
+   * await jobs.requestBackfill({ symbol: "AAPL", timeframe: "1d", start: "2024-01-01T00:00:00Z",
+   *   end: "2024-02-01T00:00:00Z", tier: "T0" });
+   * const [t0] = await jobs.backfillQueue();
+   * assert.deepEqual([t0?.tier, t0?.depth], ["T0", 1]);
+   * ```
+   */
+  backfillQueue(): Promise<BackfillQueueDepth[]> {
+    return this.#ctx.run(async (tx) => {
+      const q = buildBackfillQueue();
+      return await tx.query<BackfillQueueDepth>(q.text, q.params);
+    });
   }
 
   /**

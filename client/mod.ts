@@ -34,3 +34,5 @@ export * from "./jobs_api.ts";
 export * from "./job_types.ts";
 export * from "./job_errors.ts";
 export * from "./timescale.ts";
+export * from "./universe_api.ts";
+export * from "./universe_types.ts";

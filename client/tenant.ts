@@ -10,10 +10,13 @@ import type {
   NewsInput,
   OptionSnap,
   OptionSnapInput,
+  Quote,
+  QuoteInput,
   RowKind,
   RowOf,
 } from "@mds/sql";
 import { ConfigError } from "./errors.ts";
+import { UniverseApi } from "./universe_api.ts";
 import { JobsApi } from "./jobs_api.ts";
 import type {
   BackfillOptions,
@@ -46,6 +49,7 @@ import {
   cursors,
   fundamentals,
   latestPrices,
+  latestQuotes,
   news,
   optionChain,
   windowOf,
@@ -65,6 +69,11 @@ export class TenantApi {
    * requests; see {@linkcode JobsApi}.
    */
   readonly jobs: JobsApi;
+  /**
+   * The tenant's symbol universe and the collector's bookkeeping (series cursors, unfillable
+   * ranges); see {@linkcode UniverseApi}.
+   */
+  readonly universe: UniverseApi;
   readonly #ctx: TenantContext;
   readonly #sink: RowSink;
 
@@ -77,6 +86,7 @@ export class TenantApi {
     this.#ctx = ctx;
     this.#sink = tenantSink(ctx);
     this.jobs = new JobsApi(ctx);
+    this.universe = new UniverseApi(ctx);
   }
 
   /** The tenant id. */
@@ -195,6 +205,33 @@ export class TenantApi {
   }
 
   /**
+   * Validates and upserts level-1 quotes, one row per time, vendor and symbol. Each quote needs
+   * at least one of `bid`, `ask` and `last`, and its ask may not be below its bid.
+   *
+   * @param rows Quotes as received.
+   * @param options Write mode and batch size.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {ValidationError} Naming the row index and field of the first invalid row.
+   * @throws {TenantDeniedError} When a row names another tenant.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const quote = { ts: "2024-01-02T14:30:00.250Z", vendor: "polygon", symbol: "AAPL",
+   *   bid: 185.1, ask: 185.12, bid_size: 300, ask_size: 200 };
+   * assert.equal((await t.upsertQuotes([quote])).inserted, 1);
+   * assert.equal((await t.upsertQuotes([quote])).unchanged, 1);
+   * ```
+   */
+  upsertQuotes(rows: readonly QuoteInput[], options: WriteOptions = {}): Promise<WriteResult> {
+    return this.#upsert("quotes", rows, options);
+  }
+
+  /**
    * Streams bars from any source into the store in batches, with backpressure: the source is
    * read only as fast as batches commit, so memory stays bounded whatever its size. Each batch is
    * its own transaction. On an invalid row, the rows accepted before it are committed, then the
@@ -259,6 +296,33 @@ export class TenantApi {
    */
   copyOptions(source: RowSource<OptionSnapInput>, options: CopyOptions = {}): Promise<WriteResult> {
     return copyRows(this.#sink, "options", source, options);
+  }
+
+  /**
+   * Streams level-1 quotes into the store; see {@linkcode TenantApi.copyBars}.
+   *
+   * @param source Quotes.
+   * @param options Batch size, concurrency and mode.
+   * @returns Totals of everything written.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * async function* ticks() {
+   *   for (let i = 0; i < 500; i++) {
+   *     yield { ts: Date.UTC(2024, 0, 2, 14, 30) + i * 250, vendor: "v", symbol: "A",
+   *       bid: 10 + i / 100, ask: 10.01 + i / 100 };
+   *   }
+   * }
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * assert.equal((await t.copyQuotes(ticks(), { batchRows: 200 })).inserted, 500);
+   * ```
+   */
+  copyQuotes(source: RowSource<QuoteInput>, options: CopyOptions = {}): Promise<WriteResult> {
+    return copyRows(this.#sink, "quotes", source, options);
   }
 
   /**
@@ -351,6 +415,38 @@ export class TenantApi {
     options: { vendor?: string | undefined } = {},
   ): Promise<LatestPrice[]> {
     return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor));
+  }
+
+  /**
+   * The newest level-1 quote of each symbol: one row per symbol that has quotes, whichever
+   * vendor sent it (quotes of the same instant from several vendors: the first vendor by name).
+   *
+   * @param symbols Tickers; normalised as stored, repeats read once.
+   * @param options Only one vendor's quotes.
+   * @returns Quotes sorted by symbol; symbols without quotes are left out.
+   * @throws {ValidationError} When a symbol or the vendor is invalid.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * await t.upsertQuotes([
+   *   { ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "AAPL", bid: 185.1, ask: 185.2 },
+   *   { ts: "2024-01-02T14:30:01Z", vendor: "v", symbol: "AAPL", bid: 185.15, ask: 185.2 },
+   * ]);
+   * const [q] = await t.latestQuotes(["aapl", "MSFT"]);
+   * assert.equal(q?.bid, 185.15);
+   * assert.equal(q?.ts.toISOString(), "2024-01-02T14:30:01.000Z");
+   * ```
+   */
+  latestQuotes(
+    symbols: readonly string[],
+    options: { vendor?: string | undefined } = {},
+  ): Promise<Quote[]> {
+    return this.#ctx.run((tx) => latestQuotes(tx, symbols, options.vendor));
   }
 
   /**

@@ -114,3 +114,27 @@ export function buildEnqueueBackfill(
     ],
   };
 }
+
+/**
+ * The tenant's backfill queue per tier: queued and running jobs, and when the oldest of them was
+ * requested. Tiers without such jobs return no row.
+ *
+ * @returns The statement returning `tier`, `depth`, `oldest`; one parameter, the backfill job
+ * type.
+ *
+ * @example
+ * ```ts
+ * import { BACKFILL_JOB_TYPE, buildBackfillQueue } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(buildBackfillQueue().params, [BACKFILL_JOB_TYPE]);
+ * ```
+ */
+export function buildBackfillQueue(): SqlQuery {
+  return {
+    text: `SELECT payload->>'tier' AS tier, count(*)::int AS depth, min(created_at) AS oldest
+     FROM mds.jobs WHERE job_type = $1 AND state IN ('queued', 'running')
+     GROUP BY 1 ORDER BY 1`,
+    params: [BACKFILL_JOB_TYPE],
+  };
+}

@@ -170,3 +170,34 @@ export function buildPurgeDeadJobs(filter: PurgeFilter): SqlQuery {
     params: [filter.type, filter.olderThanSeconds],
   };
 }
+
+/**
+ * Deletes the done jobs of a type (or every type) that finished at least `olderThanSeconds` ago,
+ * so a queue that runs around the clock does not grow without end. Their idempotency keys are
+ * freed with them.
+ *
+ * @param filter Type and age.
+ * @returns The statement returning one row, `n`: how many were deleted; parameters: type, age
+ * in seconds.
+ *
+ * @example
+ * ```ts
+ * import { buildPurgeDoneJobs } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildPurgeDoneJobs({ type: "bars_fetch", olderThanSeconds: 86400 });
+ * assert.deepEqual(q.params, ["bars_fetch", 86400]);
+ * assert.match(q.text, /state = 'done'/);
+ * ```
+ */
+export function buildPurgeDoneJobs(filter: PurgeFilter): SqlQuery {
+  return {
+    text: `WITH gone AS (
+       DELETE FROM mds.jobs
+       WHERE state = 'done' AND ($1::text IS NULL OR job_type = $1)
+         AND finished_at <= now() - make_interval(secs => $2)
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    params: [filter.type, filter.olderThanSeconds],
+  };
+}

@@ -44,6 +44,67 @@ export function buildEnqueueJob(job: EnqueueJob): SqlQuery {
 }
 
 /**
+ * Inserts many jobs in one statement, each unless the tenant has one with its idempotency key
+ * (in any state). Returns the `idempotency_key` and `id` of the jobs created; keys that existed
+ * return no row.
+ *
+ * @param jobs Parsed jobs (see `parseEnqueueJob`), each key once.
+ * @returns The statement; one parameter, the jobs as JSON text.
+ *
+ * @example
+ * ```ts
+ * import { buildEnqueueJobs, parseEnqueueJob } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildEnqueueJobs([parseEnqueueJob({ idempotency_key: "a", job_type: "fetch" }),
+ *   parseEnqueueJob({ idempotency_key: "b", job_type: "fetch", priority: 10 })]);
+ * assert.equal(JSON.parse(q.params[0] as string).length, 2);
+ * assert.match(q.text, /ON CONFLICT \(tenant_id, idempotency_key\) DO NOTHING/);
+ * ```
+ */
+export function buildEnqueueJobs(jobs: readonly EnqueueJob[]): SqlQuery {
+  return {
+    text:
+      `INSERT INTO mds.jobs (idempotency_key, job_type, payload, priority, run_after, max_attempts)
+     SELECT idempotency_key, job_type, payload, priority, coalesce(run_after, now()), max_attempts
+     FROM jsonb_to_recordset($1::text::jsonb) AS j(idempotency_key text, job_type text,
+       payload jsonb, priority integer, run_after timestamptz, max_attempts integer)
+     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+     RETURNING idempotency_key, id`,
+    params: [JSON.stringify(jobs)],
+  };
+}
+
+/**
+ * The series with queued or running work of a job type whose payload names `symbols` (or one
+ * `symbol`) and a `timeframe`: what a sweeper must not enqueue again.
+ *
+ * @param jobType The job type, e.g. `bars_fetch`.
+ * @returns The statement returning distinct `symbol`, `timeframe`; one parameter.
+ *
+ * @example
+ * ```ts
+ * import { buildPendingSeries } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const q = buildPendingSeries("bars_fetch");
+ * assert.deepEqual(q.params, ["bars_fetch"]);
+ * assert.match(q.text, /state IN \('queued', 'running'\)/);
+ * ```
+ */
+export function buildPendingSeries(jobType: string): SqlQuery {
+  return {
+    text: `SELECT DISTINCT s.symbol, j.payload->>'timeframe' AS timeframe
+     FROM mds.jobs j,
+       LATERAL jsonb_array_elements_text(
+         CASE WHEN jsonb_typeof(j.payload->'symbols') = 'array' THEN j.payload->'symbols'
+              ELSE jsonb_build_array(j.payload->'symbol') END) AS s(symbol)
+     WHERE j.job_type = $1 AND j.state IN ('queued', 'running')`,
+    params: [jobType],
+  };
+}
+
+/**
  * The id of the tenant's job with an idempotency key.
  *
  * @param key The idempotency key.
@@ -180,8 +241,9 @@ export function buildClaimJobs(claim: JobClaim): SqlQuery {
  *
  * @param id The job id.
  * @param worker The worker that must hold the lease, or `null` for any.
+ * @param result What the job reports, stored as JSON in `result`, or `null`.
  * @returns The statement returning the job, or no row when it is not running (under that
- * worker); parameters: id, worker.
+ * worker); parameters: id, worker, result as JSON text.
  *
  * @example
  * ```ts
@@ -189,18 +251,65 @@ export function buildClaimJobs(claim: JobClaim): SqlQuery {
  * import assert from "node:assert/strict";
  *
  * const id = "00000000-0000-4000-8000-00000000000a";
- * const q = buildCompleteJob(id, null);
- * assert.deepEqual(q.params, [id, null]);
+ * const q = buildCompleteJob(id, null, { rows: 390 });
+ * assert.deepEqual(q.params, [id, null, '{"rows":390}']);
  * assert.match(q.text, /SET state = 'done'/);
  * ```
  */
-export function buildCompleteJob(id: string, worker: string | null): SqlQuery {
+export function buildCompleteJob(
+  id: string,
+  worker: string | null,
+  result: Record<string, unknown> | null = null,
+): SqlQuery {
   return {
     text: `UPDATE mds.jobs
-     SET state = 'done', lease_until = NULL, finished_at = now(), updated_at = now()
+     SET state = 'done', lease_until = NULL, finished_at = now(), updated_at = now(),
+         result = $3::text::jsonb
      WHERE id = $1 AND state = 'running' AND ($2::text IS NULL OR locked_by = $2)
      RETURNING ${JOB_COLUMNS}`,
-    params: [id, worker],
+    params: [id, worker, result === null ? null : JSON.stringify(result)],
+  };
+}
+
+/**
+ * Puts a running job back in the queue without spending an attempt: the attempt its claim
+ * counted is given back, the lease released and `run_after` pushed back by the delay. For work
+ * that could not start through no fault of its own, e.g. a vendor's rate limit.
+ *
+ * @param id The job id.
+ * @param worker The worker that must hold the lease, or `null` for any.
+ * @param delaySeconds Seconds before it may be claimed again.
+ * @param message Stored as `last_error`.
+ * @param code Stored as `last_error_code`, or `null`.
+ * @returns The statement returning the job, or no row when it is not running (under that
+ * worker); parameters: id, worker, delay, message, code.
+ *
+ * @example
+ * ```ts
+ * import { buildDeferJob } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const id = "00000000-0000-4000-8000-00000000000a";
+ * const q = buildDeferJob(id, "w1", 30, "Rate limited", "PROVIDER_RATE_LIMITED");
+ * assert.deepEqual(q.params, [id, "w1", 30, "Rate limited", "PROVIDER_RATE_LIMITED"]);
+ * assert.match(q.text, /attempts = greatest\(attempts - 1, 0\)/);
+ * ```
+ */
+export function buildDeferJob(
+  id: string,
+  worker: string | null,
+  delaySeconds: number,
+  message: string,
+  code: string | null,
+): SqlQuery {
+  return {
+    text: `UPDATE mds.jobs
+     SET state = 'queued', attempts = greatest(attempts - 1, 0), lease_until = NULL,
+         run_after = now() + make_interval(secs => $3), updated_at = now(),
+         last_error = $4, last_error_code = $5
+     WHERE id = $1 AND state = 'running' AND ($2::text IS NULL OR locked_by = $2)
+     RETURNING ${JOB_COLUMNS}`,
+    params: [id, worker, delaySeconds, message, code],
   };
 }
 

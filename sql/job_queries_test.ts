@@ -16,7 +16,7 @@ import {
 const ID = "00000000-0000-4000-8000-00000000000a";
 const COLUMNS = "RETURNING id, tenant_id, idempotency_key, job_type, payload, state, priority, " +
   "attempts, max_attempts, run_after, lease_until, locked_by, last_error, last_error_code, " +
-  "created_at, updated_at, finished_at";
+  "created_at, updated_at, finished_at, result";
 
 Deno.test("buildEnqueueJob() inserts once per key with the payload as JSON text", () => {
   const runAfter = new Date("2024-01-02T00:00:00Z");
@@ -95,11 +95,12 @@ Deno.test("buildCompleteJob() finishes only a running job, of the worker when gi
   const q = buildCompleteJob(ID, "w1");
   assertTenantScoped(q);
   assertPlaceholders(q);
-  assertEquals(q.params, [ID, "w1"]);
+  assertEquals(q.params, [ID, "w1", null]);
   assertIncludes(q.text, "SET state = 'done', lease_until = NULL, finished_at = now()");
   assertIncludes(q.text, "state = 'running' AND ($2::text IS NULL OR locked_by = $2)");
   assertIncludes(q.text, COLUMNS);
-  assertEquals(buildCompleteJob(ID, null).params, [ID, null]);
+  assertEquals(buildCompleteJob(ID, null).params, [ID, null, null]);
+  assertEquals(buildCompleteJob(ID, null, { rows: 3 }).params, [ID, null, '{"rows":3}']);
 });
 
 Deno.test("buildLockRunningJob() locks the running job and reads its attempts", () => {

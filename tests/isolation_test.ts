@@ -41,6 +41,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     option_type: "C",
     strike: 100,
   },
+  quotes_l1: { ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "ISO", bid: 1, ask: 1.01 },
   latest_prices: {
     symbol: "ISO",
     vendor: "v",
@@ -56,6 +57,15 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     last_ts: "2024-01-02T14:30:00Z",
   },
   jobs: { idempotency_key: "k1", job_type: "backfill" },
+  symbol_universe: { symbol: "ISO", tier: "T1", timeframes: "{1m,1d}" },
+  unfillable_ranges: {
+    symbol: "ISO",
+    timeframe: "1d",
+    start_ts: "2024-01-02T00:00:00Z",
+    end_ts: "2024-01-03T00:00:00Z",
+    reason: "halted",
+    retry_after: "2024-02-01T00:00:00Z",
+  },
 };
 
 interface Relation {
