@@ -199,3 +199,95 @@ Deno.test("registry.reload() keeps the health history of providers that stay", a
   assertEquals(registry.healthHistory("yahoo")?.length, 1);
   assertEquals(registry.healthHistory("polygon"), undefined);
 });
+
+const CHART = {
+  chart: {
+    error: null,
+    result: [{
+      meta: { regularMarketPrice: 185.64, regularMarketTime: 1704229200 },
+      timestamp: [1704205800],
+      indicators: {
+        quote: [{
+          open: [187.15],
+          high: [188.44],
+          low: [183.89],
+          close: [185.64],
+          volume: [82488700],
+        }],
+      },
+    }],
+  },
+};
+
+Deno.test("concurrency bounds the calls in flight per provider", async () => {
+  let inFlight = 0, most = 0;
+  const registry = new ProviderRegistry(
+    {
+      providers: [{ name: "yahoo", requestsPerMinute: 60_000, burst: 100 }],
+      routing: { quote: ["yahoo"] },
+    },
+    {
+      concurrency: { yahoo: 2 },
+      fetch: async () => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 20));
+        inFlight--;
+        return Response.json(CHART);
+      },
+    },
+  );
+  const quotes = await Promise.all(Array.from({ length: 8 }, () => registry.fetchQuote("AAPL")));
+  assertEquals(quotes.length, 8);
+  assertEquals(most, 2);
+  assertThrows(
+    () =>
+      new ProviderRegistry({ providers: [{ name: "yahoo", requestsPerMinute: 60 }] }, {
+        concurrency: { yahoo: 0 },
+      }),
+    RangeError,
+  );
+});
+
+Deno.test("providers: a call tries only the named providers, in the order given", async () => {
+  const hosts: string[] = [];
+  const registry = new ProviderRegistry(
+    {
+      providers: [
+        { name: "yahoo", requestsPerMinute: 60_000, burst: 100 },
+        { name: "finnhub", requestsPerMinute: 60_000, burst: 100 },
+      ],
+      routing: { quote: ["yahoo", "finnhub"] },
+    },
+    {
+      env: { FINNHUB_API_KEY: "k" },
+      fetch: (input) => {
+        const url = new URL(input instanceof Request ? input.url : input);
+        hosts.push(url.hostname);
+        return Promise.resolve(
+          url.hostname === "finnhub.io"
+            ? Response.json({
+              c: 185.64,
+              h: 188.44,
+              l: 183.89,
+              o: 187.15,
+              pc: 185.2,
+              t: 1704229200,
+            })
+            : Response.json(CHART),
+        );
+      },
+    },
+  );
+  assertEquals((await registry.fetchQuote("AAPL", { providers: ["finnhub"] })).vendor, "finnhub");
+  assertEquals(
+    (await registry.fetchQuote("AAPL", { providers: ["finnhub", "yahoo"] })).vendor,
+    "finnhub",
+  );
+  assertEquals((await registry.fetchQuote("AAPL")).vendor, "yahoo");
+  assertEquals(hosts, ["finnhub.io", "finnhub.io", "query1.finance.yahoo.com"]);
+  const e = await assertRejects(
+    () => registry.fetchQuote("AAPL", { providers: ["polygon"] }),
+    ProviderError,
+  );
+  assertEquals(e.providerCode, "PROVIDER_UNSUPPORTED");
+});
