@@ -5,7 +5,11 @@
 #   docker run --rm -p 8082:8082 -e ADMIN_TOKEN=... -e MDS_DATABASE_URL=postgres://... mds-admin
 #
 # The binary also runs one-shot tasks: `mds-admin --migrate` applies pending migrations and
-# exits; `mds-admin --healthcheck` exits 0 when GET /health answers (the HEALTHCHECK below).
+# exits; `mds-admin --healthcheck` exits 0 when GET /health on $PORT answers (the HEALTHCHECK
+# below). The image also holds the collector, `/app/mds-collector` (service/main.ts):
+#
+#   docker run --rm -p 8001:8001 --entrypoint /app/mds-collector -e PORT=8001 \
+#     -e MDS_TENANT_ID=... -e MDS_DATABASE_URL=postgres://... mds-admin
 
 FROM denoland/deno:2.9.6 AS build
 WORKDIR /src
@@ -15,8 +19,11 @@ COPY sql/ sql/
 COPY client/ client/
 COPY admin/ admin/
 COPY cli/ cli/
+COPY providers/ providers/
+COPY service/ service/
 COPY migrations/ migrations/
 RUN deno compile --frozen-lockfile -A --include migrations --output /out/mds-admin admin/main.ts \
+ && deno compile --frozen-lockfile -A --include migrations --output /out/mds-collector service/main.ts \
  && if [ -f cli/main.ts ]; then \
       deno compile --frozen-lockfile -A --include migrations --output /out/mds cli/main.ts; \
     fi
@@ -28,7 +35,7 @@ ENV PORT=8082 \
     HOST=0.0.0.0 \
     MDS_DATA_DIR=/home/nonroot/.mds
 USER nonroot
-EXPOSE 8082
+EXPOSE 8082 8001
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["/app/mds-admin", "--healthcheck"]
 ENTRYPOINT ["/app/mds-admin"]

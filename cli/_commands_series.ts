@@ -1,7 +1,8 @@
-// `mds cursors` and `mds gaps`: how far each series is ingested, and what is missing from one.
+// `mds cursors` and `mds gaps`: how far each series is ingested, and what is missing from one
+// (or known to have no data: a recorded unfillable range covers it).
 import { Option } from "commander";
 import type { Command } from "commander";
-import { CapacityError } from "@mds/client";
+import { CapacityError, unfillableCover } from "@mds/client";
 import { CALENDAR_NAMES, type CalendarName } from "@mds/client/calendar";
 import { BACKFILL_TIERS, type BackfillTier, type Timeframe, TIMEFRAMES } from "@mds/sql";
 import type { CommandDeps } from "./_command_deps.ts";
@@ -39,7 +40,7 @@ export function seriesCommands(program: Command, deps: CommandDeps): void {
     }));
 
   program.command("gaps").description(
-    "missing bars of one series over [start, end) by a trading calendar; can request backfills",
+    "missing bars of one series over [start, end) by a trading calendar, unfillable ones marked; can request backfills",
   )
     .requiredOption("--symbol <symbol>", "ticker")
     .addOption(new Option("--timeframe <tf>", "bar length").choices([...TIMEFRAMES]).default("1m"))
@@ -83,11 +84,35 @@ export function seriesCommands(program: Command, deps: CommandDeps): void {
         vendor: o.vendor,
         calendar: o.calendar,
       });
-      const rows: Record<string, unknown>[] = gaps.map((g) => ({ ...g }));
+      const ranges = gaps.length === 0 ? [] : await api.universe.unfillable({
+        symbol: o.symbol,
+        timeframe: o.timeframe,
+        start: o.start,
+        end: o.end,
+      });
+      // A gap inside a recorded unfillable range is known to have no data: it carries the
+      // range's reason and retry time, and gets no backfill before that time (as in the
+      // collector's gap repair).
+      const now = Date.now();
+      let unfillable = 0;
+      const rows: Record<string, unknown>[] = gaps.map((g) => {
+        const cover = unfillableCover(g, ranges);
+        if (cover === undefined) return { ...g };
+        unfillable++;
+        return {
+          ...g,
+          unfillable: {
+            reason: cover.reason,
+            providers: cover.providers,
+            retry_after: cover.retry_after,
+          },
+        };
+      });
       let refused: CapacityError | undefined;
       if (o.requestBackfill) {
         for (const r of rows) {
-          if (refused) {
+          const u = r.unfillable as { retry_after: Date } | undefined;
+          if (refused || (u !== undefined && u.retry_after.getTime() > now)) {
             r.job_id = null;
             r.created = null;
             continue;
@@ -111,14 +136,30 @@ export function seriesCommands(program: Command, deps: CommandDeps): void {
           }
         }
       }
-      printRows(io, rows, s.json, [
+      const table = s.json ? rows : rows.map((r) => {
+        const u = r.unfillable as { reason: string; retry_after: Date } | undefined;
+        const { unfillable: _, ...rest } = r;
+        return {
+          ...rest,
+          status: u === undefined ? "missing" : "unfillable",
+          reason: u?.reason ?? null,
+          retry_after: u?.retry_after ?? null,
+        };
+      });
+      printRows(io, table, s.json, [
         "start",
         "end",
         "missing_bars",
+        "status",
+        ...(unfillable > 0 ? ["reason", "retry_after"] : []),
         ...(o.requestBackfill ? ["job_id", "created"] : []),
       ]);
       const missing = gaps.reduce((n, g) => n + g.missing_bars, 0);
-      io.err(`${gaps.length} gaps, ${missing} missing bars\n`);
+      io.err(
+        `${gaps.length} gaps, ${missing} missing bars; ${
+          gaps.length - unfillable
+        } gaps missing, ${unfillable} unfillable\n`,
+      );
       if (refused) {
         io.err(`mds: ${refused.message} [${refused.code}]; later gaps were not requested\n`);
         setExit(EXIT.failure);

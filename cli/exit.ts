@@ -30,6 +30,7 @@ export interface ExitCodes {
  *   openInput: () => Promise.reject(new Error("no files")),
  *   openOutput: () => Promise.reject(new Error("no files")),
  *   onInterrupt: () => () => {},
+ *   onSignal: () => () => {},
  * };
  * assert.equal(await runCli(["no-such-command"], host), EXIT.usage);
  * ```

@@ -17,6 +17,7 @@ import type { Io } from "./output.ts";
  *   openInput: () => Promise.reject(new Error("no files here")),
  *   openOutput: () => Promise.reject(new Error("no files here")),
  *   onInterrupt: () => () => {},
+ *   onSignal: () => () => {},
  * };
  * assert.equal(await runCli(["--version"], host), 0);
  * assert.equal(out, "0.1.0\n");
@@ -33,4 +34,10 @@ export interface Host {
   openOutput: (path: string) => Promise<WritableStream<Uint8Array>>;
   /** Calls `fn` on SIGINT or SIGTERM until the returned function is called. */
   onInterrupt: (fn: () => void) => () => void;
+  /**
+   * Calls `fn` each time the process receives `signal`, until the returned function is called:
+   * `mds collect` stops on SIGTERM and SIGINT and reloads its configuration on SIGHUP. A host
+   * that cannot receive the signal (SIGTERM and SIGHUP on Windows) never calls `fn`.
+   */
+  onSignal: (signal: "SIGTERM" | "SIGINT" | "SIGHUP", fn: () => void) => () => void;
 }

@@ -5,7 +5,7 @@ import { runCli } from "./program.ts";
 const encoder = new TextEncoder();
 
 /**
- * The host of the real process: standard streams, `Deno.env`, files, SIGINT and SIGTERM.
+ * The host of the real process: standard streams, `Deno.env`, files, SIGINT, SIGTERM and SIGHUP.
  *
  * @returns The host, for {@linkcode runCli}.
  *
@@ -37,6 +37,11 @@ export function denoHost(): Host {
       const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
       for (const s of signals) Deno.addSignalListener(s, fn);
       return () => signals.forEach((s) => Deno.removeSignalListener(s, fn));
+    },
+    onSignal: (signal, fn) => {
+      if (Deno.build.os === "windows" && signal !== "SIGINT") return () => {};
+      Deno.addSignalListener(signal, fn);
+      return () => Deno.removeSignalListener(signal, fn);
     },
   };
 }

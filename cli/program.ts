@@ -18,6 +18,8 @@ import { ingestCommand, seedCommand } from "./_commands_ingest.ts";
 import { jobCommands } from "./_commands_jobs.ts";
 import { readCommands } from "./_commands_read.ts";
 import { seriesCommands } from "./_commands_series.ts";
+import { universeCommands } from "./_commands_universe.ts";
+import { collectCommand } from "./_commands_collect.ts";
 import { fetchCommands } from "./_commands_fetch.ts";
 import { storeCommands } from "./_commands_store.ts";
 import { timescaleCommands } from "./_commands_timescale.ts";
@@ -187,6 +189,8 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
   jobCommands(program, deps);
   seriesCommands(program, deps);
   fetchCommands(program, deps);
+  universeCommands(program, deps);
+  collectCommand(program, deps);
   return program;
 }
 
@@ -237,6 +241,7 @@ export function reportError(io: Io, err: unknown): number {
  *   openInput: () => Promise.reject(new Error("no files here")),
  *   openOutput: () => Promise.reject(new Error("no files here")),
  *   onInterrupt: () => () => {},
+ *   onSignal: () => () => {},
  * };
  * assert.equal(await runCli(["write-bar", "{}"], host), EXIT.usage);
  * assert.equal(err, "mds: No tenant: pass --tenant or set MDS_TENANT_ID\n");

@@ -166,7 +166,10 @@ export interface CollectorConfig {
   slo: SloSettings;
   /** Checks on what vendors send. */
   validation: ValidationSettings;
-  /** The exchange calendar that says which bars to expect. @default {"nyse"} */
+  /**
+   * The calendar of universe entries added without one (`mds universe add` without
+   * `--calendar`); each entry's own calendar says which bars to expect. @default {"nyse"}
+   */
   calendar: CalendarName;
 }
 

@@ -100,6 +100,8 @@ const COMMANDS = [
   "cursors",
   "gaps",
   "fetch",
+  "universe",
+  "collect",
 ];
 
 /**

@@ -41,7 +41,14 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     option_type: "C",
     strike: 100,
   },
-  quotes_l1: { ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "ISO", bid: 1, ask: 1.01 },
+  // recent: on TimescaleDB the 14-day retention job would drop an older chunk mid-test
+  quotes_l1: {
+    ts: new Date(Date.now() - 3_600_000).toISOString(),
+    vendor: "v",
+    symbol: "ISO",
+    bid: 1,
+    ask: 1.01,
+  },
   latest_prices: {
     symbol: "ISO",
     vendor: "v",
