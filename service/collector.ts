@@ -4,7 +4,7 @@
 import type { JobRecord, MdsClient } from "@mds/client";
 import { type FetchFn, ProviderRegistry } from "@mds/providers";
 import { BACKFILL_TIERS, MdsError } from "@mds/sql";
-import type { Registry } from "prom-client";
+import type { MetricsRegistry } from "@mds/providers";
 import { type CollectorConfig, parseCollectorConfig } from "./config.ts";
 import { repairGaps, type RepairReport, type RepairSeries } from "./gap_repair.ts";
 import { JOB_TYPES } from "./jobs.ts";
@@ -34,7 +34,7 @@ export interface CollectorOptions {
   /** Sends the vendors' HTTP requests. @default {globalThis.fetch} */
   fetch?: FetchFn | undefined;
   /** Where the collector's and the providers' metrics go. @default {a private registry} */
-  metrics?: Registry | undefined;
+  metrics?: MetricsRegistry | undefined;
   /** The clock, epoch milliseconds. @default {Date.now} */
   now?: (() => number) | undefined;
   /**
