@@ -72,3 +72,10 @@ export * from "./slo.ts";
 export * from "./worker.ts";
 export * from "./collector.ts";
 export * from "./supervise.ts";
+export * from "./app.ts";
+export {
+  ApiHttpError,
+  type KeyScope,
+  WS_KEY_PROTOCOL_PREFIX,
+  WS_PROTOCOL,
+} from "./_api_http.ts";
