@@ -72,10 +72,9 @@ export * from "./slo.ts";
 export * from "./worker.ts";
 export * from "./collector.ts";
 export * from "./supervise.ts";
+export * from "./pulse_metrics.ts";
+export * from "./pulse_bus.ts";
+export * from "./pulse_settings.ts";
+export * from "./ws_hub.ts";
 export * from "./app.ts";
-export {
-  ApiHttpError,
-  type KeyScope,
-  WS_KEY_PROTOCOL_PREFIX,
-  WS_PROTOCOL,
-} from "./_api_http.ts";
+export { ApiHttpError, type KeyScope, WS_KEY_PROTOCOL_PREFIX, WS_PROTOCOL } from "./_api_http.ts";
