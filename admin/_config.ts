@@ -29,6 +29,11 @@ export interface ServerConfig {
    * the check off); absent when unset, for the client's default. @default {67108864} (64 MiB)
    */
   minFreeBytes?: number;
+  /**
+   * Whether writes made through the server publish the pulse (`PULSE_ENABLED`); absent when
+   * unset, for the client's default. @default {true}
+   */
+  pulse?: boolean;
   /** Admin token (`ADMIN_TOKEN`); empty or unset disables the mutating endpoints. */
   adminToken: string | undefined;
   /** Whether migrations use TimescaleDB (`MDS_TIMESCALE`). @default {"auto"} */
@@ -75,6 +80,7 @@ export function loadConfig(
     dataDir: store.dataDir ?? nonEmpty(env.MDS_DATA_DIR) ?? "./.mds",
     lockWaitMs: store.lockWaitMs ?? 0,
     ...(store.minFreeBytes !== undefined ? { minFreeBytes: store.minFreeBytes } : {}),
+    ...(store.pulse !== undefined ? { pulse: store.pulse } : {}),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     timescale: timescale as TimescaleMode,
     logLevel: logLevel as LogLevel,

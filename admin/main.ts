@@ -10,7 +10,8 @@
  * Settings come from the environment: `PORT`, `HOST`, `MDS_DATABASE_URL` (alias `MDS_DSN`;
  * without it the embedded store in `MDS_DATA_DIR`, default `./.mds`, which one process at a
  * time may open: `MDS_LOCK_WAIT` waits for it; `MDS_MIN_FREE_MB` is its free-disk floor), `ADMIN_TOKEN`,
- * `MDS_TIMESCALE`, `MDS_LOG_LEVEL`, `MDS_VERSION`. Logs are JSON lines on stdout. On SIGTERM or
+ * `MDS_TIMESCALE`, `MDS_LOG_LEVEL`, `MDS_VERSION`, `PULSE_ENABLED` (default `true`: writes through
+ * the server notify the pulse). Logs are JSON lines on stdout. On SIGTERM or
  * SIGINT the server stops accepting connections, finishes the requests in flight, closes the
  * store and exits 0.
  *
@@ -39,6 +40,7 @@ async function openClient(
     timescale: config.timescale,
     onWrite: registry ? writeMetrics(registry) : undefined,
     migrate,
+    pulse: config.pulse,
   };
   return config.databaseUrl !== undefined
     ? await createClient({ url: config.databaseUrl, ...common })

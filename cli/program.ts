@@ -20,6 +20,7 @@ import { readCommands } from "./_commands_read.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { universeCommands } from "./_commands_universe.ts";
 import { collectCommand } from "./_commands_collect.ts";
+import { apiKeyCommands } from "./_commands_api_keys.ts";
 import { fetchCommands } from "./_commands_fetch.ts";
 import { storeCommands } from "./_commands_store.ts";
 import { timescaleCommands } from "./_commands_timescale.ts";
@@ -81,13 +82,17 @@ function storeSettings(o: GlobalFlags, env: Host["env"]): StoreOptions {
     MDS_DATA_DIR: unless(o.dataDir !== undefined, "MDS_DATA_DIR"),
     MDS_LOCK_WAIT: unless(o.lockWait !== undefined, "MDS_LOCK_WAIT"),
     MDS_MIN_FREE_MB: unless(o.minFree !== undefined, "MDS_MIN_FREE_MB"),
+    PULSE_ENABLED: env("PULSE_ENABLED"),
   });
+  // writes publish the pulse unless PULSE_ENABLED=false
+  const pulse = fromEnv.pulse !== undefined ? { pulse: fromEnv.pulse } : {};
   const url = flagUrl ?? fromEnv.url;
-  if (url !== undefined) return { url };
+  if (url !== undefined) return { url, ...pulse };
   return {
     dataDir: o.dataDir ?? fromEnv.dataDir,
     lockWaitMs: o.lockWait !== undefined ? Math.round(o.lockWait * 1000) : fromEnv.lockWaitMs,
     minFreeBytes: o.minFree !== undefined ? o.minFree * 2 ** 20 : fromEnv.minFreeBytes,
+    ...pulse,
   };
 }
 
@@ -191,6 +196,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
   fetchCommands(program, deps);
   universeCommands(program, deps);
   collectCommand(program, deps);
+  apiKeyCommands(program, deps);
   return program;
 }
 

@@ -15,6 +15,11 @@ export interface TenantContext {
   run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** The schema mode, read once per client. */
   schemaMode(): Promise<SchemaMode>;
+  /**
+   * Records the rows of a write in the unit of work `tx`, for the events it publishes when it
+   * commits; absent when the client publishes none.
+   */
+  pulse?: ((tx: Transaction, kind: RowKind, rows: readonly object[]) => void) | undefined;
   /** Called after each committed write, for metrics. */
   onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
 }

@@ -1,7 +1,9 @@
 // The write path of one tenant as a RowSink: what the upsert calls, the copy streams and a
 // BatchProcessor all end in.
 import { prepareRows, type RowKind, type RowOf, TABLES } from "@mds/sql";
+import type { Transaction } from "./backend.ts";
 import type { RowSink } from "./row_sink.ts";
+import type { WriteMode } from "./write_mode.ts";
 import type { TenantContext } from "./_tenant_context.ts";
 import { addResult, emptyResult, validateRow, writeBatch, writeSeriesUpdate } from "./_write.ts";
 import { checkWriteOptions, chooseWriteMode, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
@@ -30,24 +32,38 @@ async function writeValidated<K extends RowKind>(
   checkWriteOptions(mode, batchRows);
   const started = performance.now();
   const result = await ctx.run(async (tx) => {
-    // COPY moves the whole call into staging at once and upserts it in one statement; unnest
-    // sends batchRows rows per statement.
-    if (chooseWriteMode(mode, rows.length, ctx.backend) === "copy") {
-      return await writeBatch(tx, ctx.backend, kind, rows, "copy");
-    }
-    if (rows.length <= batchRows) {
-      return await writeBatch(tx, ctx.backend, kind, rows, "insert");
-    }
-    // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
-    const unique = prepareRows(TABLES[kind], rows);
-    const total = emptyResult();
-    for (let i = 0; i < unique.length; i += batchRows) {
-      const batch = unique.slice(i, i + batchRows);
-      addResult(total, await writeBatch(tx, ctx.backend, kind, batch, "insert", false));
-    }
-    await writeSeriesUpdate(tx, kind, unique);
-    return { ...total, rows: rows.length };
+    const written = await writeRows(tx, ctx, kind, rows, mode, batchRows);
+    // The events go out with the unit of work's commit: one statement for all its writes.
+    ctx.pulse?.(tx, kind, rows);
+    return written;
   });
   ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);
   return result;
+}
+
+async function writeRows<K extends RowKind>(
+  tx: Transaction,
+  ctx: TenantContext,
+  kind: K,
+  rows: readonly RowOf[K][],
+  mode: WriteMode,
+  batchRows: number,
+): Promise<WriteResult> {
+  // COPY moves the whole call into staging at once and upserts it in one statement; unnest
+  // sends batchRows rows per statement.
+  if (chooseWriteMode(mode, rows.length, ctx.backend) === "copy") {
+    return await writeBatch(tx, ctx.backend, kind, rows, "copy");
+  }
+  if (rows.length <= batchRows) {
+    return await writeBatch(tx, ctx.backend, kind, rows, "insert");
+  }
+  // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
+  const unique = prepareRows(TABLES[kind], rows);
+  const total = emptyResult();
+  for (let i = 0; i < unique.length; i += batchRows) {
+    const batch = unique.slice(i, i + batchRows);
+    addResult(total, await writeBatch(tx, ctx.backend, kind, batch, "insert", false));
+  }
+  await writeSeriesUpdate(tx, kind, unique);
+  return { ...total, rows: rows.length };
 }

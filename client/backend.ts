@@ -37,6 +37,34 @@ export interface Backend extends Queryable, AsyncDisposable {
    * as advisory locks and statements TimescaleDB refuses inside a transaction.
    */
   session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Listens to a NOTIFY channel: `onPayload` is called with each notification's payload, in the
+   * order the server sends them, until the returned function is called (or the backend closes).
+   * Notifications of a transaction arrive only once it commits.
+   *
+   * On postgres.js the listener holds one dedicated connection, outside the pool's `max` and
+   * shared by every listener of the backend; when it drops, postgres.js reconnects (with backoff)
+   * and listens again by itself, calling `onListen` each time. Notifications sent while it is
+   * down are lost: delivery is at most once. On PGlite it listens in process.
+   *
+   * @param channel The channel, e.g. `mds_pulse`.
+   * @param onPayload Called with each payload; what it throws goes to `options.onError`.
+   * @param options Callbacks for each (re)established LISTEN and for errors of `onPayload`.
+   * @returns A function that stops listening.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    options?: ListenOptions,
+  ): Promise<() => Promise<void>>;
   /** Closes every connection; waits for running statements. */
   close(): Promise<void>;
+}
+
+/** Options of {@linkcode Backend.listen}. */
+export interface ListenOptions {
+  /** Called each time the LISTEN is in place: once at first, again after each reconnect. */
+  onListen?: (() => void) | undefined;
+  /** Called with what `onPayload` threw; the driver never sees it. @default {ignore it} */
+  onError?: ((error: unknown) => void) | undefined;
 }

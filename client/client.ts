@@ -7,6 +7,7 @@ import {
   buildStoreJobCounts,
   buildTenantScope,
   parseTenantId,
+  type PulseEvent,
   type RowKind,
   type SchemaMode,
   type SqlQuery,
@@ -32,10 +33,12 @@ import type { RetryPolicy } from "./retry.ts";
 import type { JobStat } from "./job_types.ts";
 import { TenantApi } from "./tenant.ts";
 import { TimescaleApi } from "./timescale.ts";
+import { ApiKeysApi } from "./api_keys.ts";
 import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./write_types.ts";
 import { type ResolvedRetryPolicy, resolveRetryPolicy, withRetry } from "./_retry.ts";
 import { wholeNumber } from "./_whole_number.ts";
+import { PulseUnits, readStashedPulse } from "./_pulse.ts";
 
 /** Pool settings of a server connection. */
 export interface PoolOptions {
@@ -95,6 +98,18 @@ export interface ClientOptions {
   timescale?: TimescaleMode | undefined;
   /** Called after each committed write, for metrics. */
   onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
+  /**
+   * Publish the pulse: each unit of work that writes bars, quotes or option snapshots notifies
+   * their events (`PulseEvent` of `@mds/sql`) on the channel `mds_pulse`, with one
+   * `pg_notify` statement inside its transaction, so they are delivered only if it commits.
+   * Environment: `PULSE_ENABLED`. @default {true}
+   */
+  pulse?: boolean | undefined;
+  /**
+   * Called in process with the events of each unit of work once it has committed (with `pulse`
+   * on), e.g. to feed an in-memory event bus. What it throws is ignored: the write stands.
+   */
+  onPulse?: ((events: PulseEvent[]) => void) | undefined;
 }
 
 /** What {@linkcode MdsClient.health} reports. */
@@ -208,6 +223,12 @@ function validate(options: ClientOptions): void {
     );
   }
   if (options.tenant !== undefined) parseTenantId(options.tenant, "tenant");
+  if (options.pulse !== undefined && typeof options.pulse !== "boolean") {
+    throw new ConfigError("pulse", options.pulse, "must be true or false");
+  }
+  if (options.onPulse !== undefined && typeof options.onPulse !== "function") {
+    throw new ConfigError("onPulse", options.onPulse, "must be a function");
+  }
 }
 
 /**
@@ -245,8 +266,10 @@ export class MdsClient implements AsyncDisposable {
   readonly #owned: boolean;
   readonly #retry: ResolvedRetryPolicy;
   readonly #role: string | null;
+  readonly #pulse: PulseUnits | undefined;
   #mode: Promise<SchemaMode> | undefined;
   #closed = false;
+  #apiKeys: ApiKeysApi | undefined;
 
   /**
    * Wraps a backend; use {@linkcode createClient} instead.
@@ -261,6 +284,7 @@ export class MdsClient implements AsyncDisposable {
     this.#owned = owned;
     this.#retry = resolveRetryPolicy(options.retry);
     this.#role = options.appRole === undefined ? "mds_app" : options.appRole;
+    this.#pulse = options.pulse === false ? undefined : new PulseUnits();
     this.timescale = new TimescaleApi(backend, async () => (await this.schemaVersion()).mode);
   }
 
@@ -313,6 +337,54 @@ export class MdsClient implements AsyncDisposable {
     return await this.#unit(tenant, (tx) => fn(this.#api(tenant, (inner) => inner(tx))));
   }
 
+  /**
+   * The API keys of the market-data API: create, list and revoke a tenant's keys, verify a
+   * presented one; see {@linkcode ApiKeysApi}.
+   */
+  get apiKeys(): ApiKeysApi {
+    // A unit without a tenant sets app.tenant_id to "": the views show nothing, whatever the
+    // connection carries, and only the key lookup functions answer.
+    return this.#apiKeys ??= new ApiKeysApi({ run: (tenant, fn) => this.#unit(tenant ?? "", fn) });
+  }
+
+  /**
+   * Reads back an event too large for a notification, which the channel announced by a
+   * `PulseRef` (`{ ref }`): a listener has no tenant scope, so this reads it through the store's
+   * function `mds.pulse_event(id)`, as the application role. Stashed events are kept for 10
+   * minutes.
+   *
+   * @param ref The reference's `ref`.
+   * @returns The event, or `null` when it is gone.
+   * @throws {ValidationError} When the stored payload is not a valid event.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import { decodePulse, type PulseEvent } from "@mds/sql";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const heard: string[] = [];
+   * const stop = await client.backend.listen("mds_pulse", (p) => heard.push(p));
+   * // a chain of 200 contracts is too large for one notification: it is stashed
+   * await client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001").upsertOptions(
+   *   Array.from({ length: 200 }, (_, i) => ({ ts: "2024-01-02T15:00:00Z", vendor: "opra",
+   *     symbol: "SPY", expiry: "2024-01-19", option_type: "C", strike: 400 + i, bid: 1, ask: 1.1 })),
+   * );
+   * await stop();
+   * const ref = decodePulse(heard[0]!);
+   * assert.ok("ref" in ref);
+   * const event = await client.readPulseEvent(ref.ref) as PulseEvent;
+   * assert.equal(event.rows.length, 200);
+   * ```
+   */
+  async readPulseEvent(ref: number): Promise<PulseEvent | null> {
+    if (!Number.isSafeInteger(ref) || ref < 1) {
+      throw new ConfigError("ref", ref, "must be a positive whole number");
+    }
+    return await this.#unit("", (tx) => readStashedPulse(tx, ref));
+  }
+
   #tenantId(id: string | undefined): string {
     const given = id ?? this.#options.tenant;
     if (given === undefined) {
@@ -329,13 +401,16 @@ export class MdsClient implements AsyncDisposable {
       run,
       schemaMode: () => this.#schemaMode(),
       onWrite: this.#options.onWrite,
+      pulse: this.#pulse ? (tx, kind, rows) => this.#pulse?.add(tx, kind, rows) : undefined,
     });
   }
 
   async #unit<T>(tenant: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
     if (this.#closed) throw new ConfigError("client", "closed", "the client is closed");
-    return await withRetry(this.#retry, () =>
+    let events: PulseEvent[] = [];
+    const result = await withRetry(this.#retry, () =>
       this.backend.transaction(async (tx) => {
+        events = [];
         try {
           const scope = buildTenantScope(tenant, this.#role);
           await tx.query(scope.text, scope.params);
@@ -348,8 +423,26 @@ export class MdsClient implements AsyncDisposable {
           }
           throw err;
         }
-        return await fn(tx);
+        const pulse = this.#pulse;
+        if (pulse === undefined) return await fn(tx);
+        pulse.open(tx);
+        try {
+          const out = await fn(tx);
+          // the unit's events, in one statement just before COMMIT: delivered only on commit
+          events = await pulse.publish(tx, tenant);
+          return out;
+        } finally {
+          pulse.drop(tx);
+        }
       }));
+    if (events.length > 0 && this.#options.onPulse) {
+      try {
+        this.#options.onPulse(events);
+      } catch {
+        // committed already: a failing in-process subscriber cannot undo the write
+      }
+    }
+    return result;
   }
 
   #schemaMode(): Promise<SchemaMode> {

@@ -1,6 +1,7 @@
 import { PGlite, type Transaction as PgliteTx } from "@electric-sql/pglite";
-import type { Backend, Queryable, Row, Transaction } from "./backend.ts";
+import type { Backend, ListenOptions, Queryable, Row, Transaction } from "./backend.ts";
 import { checkParams } from "./_params.ts";
+import { guardListener } from "./_listen.ts";
 import { statfsSync } from "node:fs";
 import { DiskSpaceError, mapDatabaseError } from "./errors.ts";
 import { acquireStoreLock, type StoreLock } from "./store_lock.ts";
@@ -137,6 +138,25 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
       return await fn({
         query: <R = Row>(text: string, params: readonly unknown[] = []) => run<R>(db, text, params),
       });
+    },
+    async listen(
+      channel: string,
+      onPayload: (payload: string) => void,
+      options: ListenOptions = {},
+    ): Promise<() => Promise<void>> {
+      let unlisten: () => Promise<void>;
+      try {
+        unlisten = await db.listen(channel, guardListener(onPayload, options));
+      } catch (err) {
+        throw mapDatabaseError(err, { text: `LISTEN ${channel}`, params: [] });
+      }
+      options.onListen?.();
+      let done = false;
+      return async () => {
+        if (done || closed !== undefined) return;
+        done = true;
+        await unlisten();
+      };
     },
     close,
     [Symbol.asyncDispose]: close,

@@ -1,8 +1,9 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import postgres from "postgres";
-import type { Backend, Queryable, Row, Transaction } from "./backend.ts";
+import type { Backend, ListenOptions, Queryable, Row, Transaction } from "./backend.ts";
 import { checkParams } from "./_params.ts";
+import { guardListener } from "./_listen.ts";
 import { mapDatabaseError, MdsError } from "./errors.ts";
 
 /** Connection settings of a server backend. */
@@ -316,6 +317,31 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
       } finally {
         l.release();
       }
+    },
+    async listen(
+      channel: string,
+      onPayload: (payload: string) => void,
+      options: ListenOptions = {},
+    ): Promise<() => Promise<void>> {
+      checkOpen();
+      let meta: postgres.ListenMeta;
+      try {
+        // postgres.js opens one connection for all its listeners and, when it closes, reconnects
+        // and listens again by itself (calling onListen each time).
+        meta = await sql.listen(channel, guardListener(onPayload, options), options.onListen);
+      } catch (err) {
+        throw mapDatabaseError(err, { text: `LISTEN ${channel}`, params: [] });
+      }
+      let done = false;
+      return async () => {
+        if (done || closed) return;
+        done = true;
+        try {
+          await meta.unlisten();
+        } catch (err) {
+          if (!closed) throw mapDatabaseError(err, { text: `UNLISTEN ${channel}`, params: [] });
+        }
+      };
     },
     close: end,
     [Symbol.asyncDispose]: end,

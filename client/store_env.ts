@@ -5,9 +5,12 @@ import { ConfigError } from "./errors.ts";
 
 /**
  * The store part of {@linkcode ClientOptions}: a server `url`, or an embedded `dataDir`, with the
- * embedded store's lock wait and free-space floor.
+ * embedded store's lock wait and free-space floor, and whether writes publish the pulse.
  */
-export type StoreOptions = Pick<ClientOptions, "url" | "dataDir" | "lockWaitMs" | "minFreeBytes">;
+export type StoreOptions = Pick<
+  ClientOptions,
+  "url" | "dataDir" | "lockWaitMs" | "minFreeBytes" | "pulse"
+>;
 
 /** Longest `MDS_LOCK_WAIT`, the longest `lockWaitMs` a client accepts: 24 hours. */
 const MAX_LOCK_WAIT_MS = 86_400_000;
@@ -26,16 +29,17 @@ const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ?
  * | `MDS_DATA_DIR` | `dataDir`, without a URL | `./.mds` |
  * | `MDS_LOCK_WAIT`: seconds, or `30s`, `5m`, `1h` | `lockWaitMs` | unset (the client's 0) |
  * | `MDS_MIN_FREE_MB`: MiB, 0 turns the check off | `minFreeBytes` | unset (the client's 64 MiB) |
+ * | `PULSE_ENABLED`: `true` or `false` (also `1`, `0`) | `pulse` | unset (the client's `true`) |
  *
- * The result holds `url` or `dataDir`, never both; `lockWaitMs` and `minFreeBytes` only when
- * their variable is set (with a URL too, where the client ignores them).
+ * The result holds `url` or `dataDir`, never both; `lockWaitMs`, `minFreeBytes` and `pulse` only
+ * when their variable is set (with a URL too, where the client ignores the first two).
  *
  * @param env The variables, e.g. `Deno.env.toObject()` or `process.env`.
  * @returns The store options, ready to spread into {@linkcode ClientOptions}.
  * @throws {ConfigError} Naming the first invalid variable, a URL's password hidden: a URL that is
  * not `postgres://` or `postgresql://`, `MDS_DSN` set to another URL than `MDS_DATABASE_URL`, a
  * malformed or longer than 24 h `MDS_LOCK_WAIT`, or an `MDS_MIN_FREE_MB` that is not a whole
- * number from 0 to 1048576.
+ * number from 0 to 1048576, a `PULSE_ENABLED` other than `true`, `false`, `1` or `0`.
  *
  * @example
  * ```ts
@@ -47,8 +51,9 @@ const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ?
  *   storeOptionsFromEnv({ MDS_DATA_DIR: "/var/lib/mds", MDS_LOCK_WAIT: "5m", MDS_MIN_FREE_MB: "0" }),
  *   { dataDir: "/var/lib/mds", lockWaitMs: 300_000, minFreeBytes: 0 },
  * );
- * assert.deepEqual(storeOptionsFromEnv({ MDS_DSN: "postgres://app@db/mds" }), {
+ * assert.deepEqual(storeOptionsFromEnv({ MDS_DSN: "postgres://app@db/mds", PULSE_ENABLED: "false" }), {
  *   url: "postgres://app@db/mds",
+ *   pulse: false,
  * });
  * assert.throws(
  *   () => storeOptionsFromEnv({ MDS_DATABASE_URL: "postgres://a@db/x", MDS_DSN: "postgres://b@db/x" }),
@@ -78,11 +83,21 @@ export function storeOptionsFromEnv(
   }
   const lockWaitMs = lockWait(nonEmpty(env.MDS_LOCK_WAIT));
   const minFreeBytes = minFree(nonEmpty(env.MDS_MIN_FREE_MB));
+  const pulse = pulseEnabled(nonEmpty(env.PULSE_ENABLED));
   return {
     ...(url !== undefined ? { url } : { dataDir: nonEmpty(env.MDS_DATA_DIR) ?? "./.mds" }),
     ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
     ...(minFreeBytes !== undefined ? { minFreeBytes } : {}),
+    ...(pulse !== undefined ? { pulse } : {}),
   };
+}
+
+function pulseEnabled(text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  const v = text.trim().toLowerCase();
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0") return false;
+  throw new ConfigError("PULSE_ENABLED", text, "must be true or false");
 }
 
 function lockWait(text: string | undefined): number | undefined {

@@ -76,3 +76,21 @@ Deno.test("storeOptionsFromEnv() refuses two different URLs and a URL of another
     assert(!bad.message.includes("hunter2"), bad.message);
   }
 });
+
+Deno.test("storeOptionsFromEnv() reads PULSE_ENABLED as true or false, unset keeping the client's default (on)", () => {
+  const pulse = (text: string) => storeOptionsFromEnv({ PULSE_ENABLED: text }).pulse;
+  assertEquals(["true", "TRUE", "1", "false", " False ", "0", ""].map(pulse), [
+    true,
+    true,
+    true,
+    false,
+    false,
+    false,
+    undefined,
+  ]);
+  assertEquals("pulse" in storeOptionsFromEnv({}), false);
+  for (const bad of ["yes", "off", "2"]) {
+    const err = assertThrows(() => pulse(bad), ConfigError);
+    assertEquals(err.option, "PULSE_ENABLED", bad);
+  }
+});

@@ -46,3 +46,8 @@ export * from "./store_queries.ts";
 export * from "./store_stats_queries.ts";
 export * from "./universe.ts";
 export * from "./universe_queries.ts";
+export * from "./api_key.ts";
+export * from "./api_key_queries.ts";
+export * from "./pulse.ts";
+export * from "./pulse_collect.ts";
+export * from "./pulse_queries.ts";

@@ -102,6 +102,7 @@ const COMMANDS = [
   "fetch",
   "universe",
   "collect",
+  "api-keys",
 ];
 
 /**

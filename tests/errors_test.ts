@@ -694,6 +694,7 @@ function wrapBackend(
     kind: real.kind,
     query: <T = Row>(text: string, params?: readonly unknown[]) => real.query<T>(text, params),
     session: (fn) => real.session(fn),
+    listen: (channel, onPayload, options) => real.listen(channel, onPayload, options),
     transaction,
     close: () => real.close(),
     [Symbol.asyncDispose]: () => real.close(),

@@ -73,6 +73,10 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     reason: "halted",
     retry_after: "2024-02-01T00:00:00Z",
   },
+  // the hash is write-only for the application role: inserted here, never read back
+  api_keys: { name: "iso", secret_hash: new Uint8Array(32) },
+  // a pulse event too large for a notification, stashed for its listeners
+  pulse_events: { payload: '{"v":1,"stream":"options","symbol":"ISO"}' },
 };
 
 interface Relation {
