@@ -6,9 +6,10 @@
 #
 # The binary also runs one-shot tasks: `mds-admin --migrate` applies pending migrations and
 # exits; `mds-admin --healthcheck` exits 0 when GET /health on $PORT answers (the HEALTHCHECK
-# below). The image also holds the collector, `/app/mds-collector` (service/main.ts):
+# below). The image also holds the service, `/app/mds-service` (service/main.ts: the market-data
+# API on 8001 and the collector; MDS_ROLE=api, collector or both):
 #
-#   docker run --rm -p 8001:8001 --entrypoint /app/mds-collector -e PORT=8001 \
+#   docker run --rm -p 8001:8001 --entrypoint /app/mds-service -e PORT=8001 -e MDS_ROLE=api \
 #     -e MDS_TENANT_ID=... -e MDS_DATABASE_URL=postgres://... mds-admin
 
 FROM denoland/deno:2.9.6 AS build
@@ -23,7 +24,7 @@ COPY providers/ providers/
 COPY service/ service/
 COPY migrations/ migrations/
 RUN deno compile --frozen-lockfile -A --include migrations --output /out/mds-admin admin/main.ts \
- && deno compile --frozen-lockfile -A --include migrations --output /out/mds-collector service/main.ts \
+ && deno compile --frozen-lockfile -A --include migrations --output /out/mds-service service/main.ts \
  && if [ -f cli/main.ts ]; then \
       deno compile --frozen-lockfile -A --include migrations --output /out/mds cli/main.ts; \
     fi

@@ -13,18 +13,20 @@
 //   --read-minutes N    1m bars per symbol in the read table (default 5,000: 10M bars)
 //   --calls N           calls per latency figure (default 200)
 //   --pglite-rows N     rows of the embedded section (default 250,000)
-//   --only a,b          sections: ingest, timescale, modes, reads, rss, pglite
+//   --ws-clients N      WebSocket clients of the service section (default 1,000)
+//   --only a,b          sections: ingest, timescale, modes, reads, rss, pglite, service
 import { benchWriteModes } from "./_client_modes.ts";
 import { type BarFiles, writeBarFiles } from "./_data.ts";
 import { benchIngest, benchRss, type IngestFigures } from "./_ingest.ts";
 import { benchPglite } from "./_pglite.ts";
 import { findPsql } from "./_proc.ts";
 import { benchReads } from "./_reads.ts";
+import { benchService } from "./_service.ts";
 import { type Figure, figureTable, judge, type Target, targetTable } from "./_report.ts";
 import type { Spread } from "./_stats.ts";
 import { createPostgresBackend } from "@mds/client";
 
-const SECTIONS = ["ingest", "timescale", "modes", "reads", "rss", "pglite"] as const;
+const SECTIONS = ["ingest", "timescale", "modes", "reads", "rss", "pglite", "service"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function option(name: string): string | undefined {
@@ -51,6 +53,7 @@ const readSymbols = count("--read-symbols", smoke ? 50 : 2_000);
 const readMinutes = count("--read-minutes", smoke ? 400 : 5_000);
 const calls = count("--calls", smoke ? 30 : 200);
 const pgliteRows = count("--pglite-rows", smoke ? 3_000 : 250_000);
+const wsClients = count("--ws-clients", smoke ? 20 : 1_000);
 const only = option("--only")?.split(",") as Section[] | undefined;
 for (const s of only ?? []) {
   if (!SECTIONS.includes(s)) {
@@ -254,6 +257,70 @@ try {
     });
   }
 
+  if (wanted("service")) {
+    const svc = await benchService({
+      baseUrl: url,
+      connections: smoke ? 5 : 50,
+      requests: smoke ? 200 : 20_000,
+      clients: wsClients,
+      messages: smoke ? 5 : 20,
+      log,
+    });
+    const one = (v: number) => ({ median: v, min: v, max: v, runs: 1 });
+    fig(
+      "service.price.p50",
+      `GET /stocks/{symbol}/price p50, ${svc.price.connections} connections`,
+      "ms",
+      one(svc.price.p50),
+    );
+    fig("service.price.p99", "GET /stocks/{symbol}/price p99", "ms", one(svc.price.p99));
+    fig("service.price.rps", "GET /stocks/{symbol}/price", "requests/s", one(svc.price.rps));
+    fig(
+      "service.fanout.p50",
+      `WebSocket fan-out to ${svc.fanout.clients} clients, commit to receive p50`,
+      "ms",
+      one(svc.fanout.p50),
+    );
+    fig(
+      "service.fanout.p99",
+      "WebSocket fan-out, commit to receive p99",
+      "ms",
+      one(svc.fanout.p99),
+    );
+    fig(
+      "service.fanout.received",
+      `messages received of ${svc.fanout.clients * svc.fanout.messages}`,
+      "messages",
+      one(svc.fanout.received),
+    );
+    targets.push(
+      {
+        key: "service_price_p99",
+        label: "price p99",
+        value: svc.price.p99,
+        op: "<",
+        bound: 20,
+        unit: "ms",
+      },
+      {
+        key: "service_fanout_p99",
+        label: `fan-out p99 (${svc.fanout.clients} clients)`,
+        value: svc.fanout.p99,
+        op: "<",
+        bound: 250,
+        unit: "ms",
+      },
+      {
+        key: "service_fanout_complete",
+        label: "fan-out messages lost",
+        value: svc.fanout.clients * svc.fanout.messages - svc.fanout.received,
+        op: "==",
+        bound: 0,
+        unit: "messages",
+      },
+    );
+  }
+
   const seconds = (performance.now() - started) / 1000;
   console.log(figureTable(figures));
   console.log();
@@ -266,7 +333,7 @@ try {
     seconds: Math.round(seconds),
     machine: machine(),
     server,
-    params: { rows, rssRows, readSymbols, readMinutes, calls, pgliteRows },
+    params: { rows, rssRows, readSymbols, readMinutes, calls, pgliteRows, wsClients },
     figures: Object.fromEntries(figures.map((f) => [f.key, { ...f.value, unit: f.unit }])),
     targets: targets.map((t) => ({
       key: t.key,

@@ -116,6 +116,13 @@ export interface ServiceAppOptions {
   metrics?: MetricsRegistry | undefined;
   /** Log lines. @default {none} */
   log?: ((event: string, fields: Record<string, unknown>) => void) | undefined;
+  /**
+   * How long a verified key is trusted without asking the store again, in seconds: a revoked
+   * key stops working within this time. 0 asks the store on every request. @default {10}
+   */
+  keyCacheSeconds?: number | undefined;
+  /** More fields of `GET /health`, e.g. the collector's tenant and providers. */
+  health?: (() => Record<string, unknown>) | undefined;
 }
 
 type Env = { Variables: { scope: KeyScope } };
@@ -165,6 +172,23 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       if (keys === undefined) throw new ApiHttpError(503, "MDS_NOT_CONFIGURED", "No API keys");
       return keys.verify(key);
     });
+  const cacheMs = (options.keyCacheSeconds ?? 10) * 1000;
+  if (!(cacheMs >= 0 && cacheMs <= 3_600_000)) {
+    throw new RangeError(`Invalid option: "keyCacheSeconds" is ${options.keyCacheSeconds}`);
+  }
+  const verified = new Map<string, { scope: KeyScope | null; until: number }>();
+  const verifyCached = cacheMs === 0 ? verify : async (key: string) => {
+    const now = Date.now();
+    const hit = verified.get(key);
+    if (hit !== undefined && hit.until > now) return hit.scope;
+    const scope = await verify(key);
+    // unknown keys are not remembered: a flood of made-up keys must not fill the cache
+    if (scope !== null) {
+      if (verified.size >= 10_000) verified.clear();
+      verified.set(key, { scope, until: now + cacheMs });
+    } else verified.delete(key);
+    return scope;
+  };
   const app = new Hono<Env>();
   const auth = new Map<string, ServiceRoute["auth"]>();
   app.onError((err, c) => apiErrorResponse(err, c, log));
@@ -172,7 +196,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   app.get("/health", async (c) => {
     const health = await client.health().then(() => "ok", () => "degraded");
-    return c.json({ status: health, service: "mds-api" }, health === "ok" ? 200 : 503);
+    return c.json(
+      { status: health, service: "mds-api", ...options.health?.() },
+      health === "ok" ? 200 : 503,
+    );
   });
   app.get("/metrics", async (c) => {
     if (options.metrics === undefined) return c.text("", 200);
@@ -181,7 +208,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     });
   });
 
-  const keyed = keyAuth(verify);
+  const keyed = keyAuth(verifyCached);
   const admin = adminAuth(options.adminToken);
   for (const prefix of ["/stocks/*", "/options/*", "/ws/*"]) app.use(prefix, keyed);
   for (const prefix of ["/ops/*", "/admin/*", "/stats/*", "/providers/*"]) app.use(prefix, admin);
@@ -277,6 +304,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
       type: e.stream === "bars" ? "bars" : e.stream === "quotes" ? "quote" : "options",
       symbol: e.symbol,
       rows: e.rows,
+      // the writer's commit time, epoch milliseconds: clients can measure their lag
+      committed_at: e.at,
     }, e.at);
   });
 

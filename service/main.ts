@@ -1,28 +1,40 @@
 /**
- * The mds collector as a long-lived process.
+ * The mds service: the market-data API (port 8001) and the collector, in one process or apart.
  *
  * ```sh
- * MDS_TENANT_ID=<uuid> deno run -A service/main.ts
+ * deno run -A service/main.ts                   # both roles
+ * deno run -A service/main.ts --role api        # the HTTP/WebSocket API only
+ * deno run -A service/main.ts --role collector  # the collector only (with /health and /metrics)
  * ```
  *
- * Settings come from the environment: `MDS_TENANT_ID` (required), `MDS_COLLECTOR_CONFIG` (a JSON
- * configuration file; without it the defaults: Yahoo, then Finnhub when `FINNHUB_API_KEY` is
- * set), `MDS_DATABASE_URL` (alias `MDS_DSN`; without it the embedded store in `MDS_DATA_DIR`,
- * default `./.mds`, `MDS_LOCK_WAIT`, `MDS_MIN_FREE_MB`), `MDS_SERVICE_HOST` (default `0.0.0.0`)
- * and `MDS_SERVICE_PORT` (default 8001; `off` for none) for `GET /health` and `GET /metrics`.
- * Logs are JSON lines on stdout. SIGTERM or SIGINT: stop claiming, let running jobs finish
- * within `workers.graceSeconds` (else return them to the queue), exit 0. SIGHUP: reload the
- * configuration file; a refused one is logged and the running one stays.
+ * Settings come from the environment: `MDS_ROLE` (`api`, `collector` or `both`, the default;
+ * `--role` wins), `MDS_DATABASE_URL` (alias `MDS_DSN`; without it the embedded store in
+ * `MDS_DATA_DIR`, default `./.mds`, `MDS_LOCK_WAIT`, `MDS_MIN_FREE_MB`), `MDS_SERVICE_HOST`
+ * (default `0.0.0.0`) and `MDS_SERVICE_PORT` (default 8001; `off` for none). The collector:
+ * `MDS_TENANT_ID` (required) and `MDS_COLLECTOR_CONFIG` (a JSON file; without it the defaults:
+ * Yahoo, then Finnhub when `FINNHUB_API_KEY` is set). The API: `ADMIN_TOKEN` for the ops
+ * routes, `PULSE_ENABLED` and `EVENT_BUS_BACKEND` (`postgres` hears every writer of a server
+ * store; `inmem` only this process's). Logs are JSON lines on stdout. SIGTERM or SIGINT: stop
+ * claiming, let running jobs finish within `workers.graceSeconds`, close the API, exit 0.
+ * SIGHUP: reload the configuration file; a refused one is logged and the running one stays.
  *
  * @module
  */
 import { createClient, storeOptionsFromEnv } from "@mds/client";
+import { ProviderRegistry } from "@mds/providers";
 import { parseTenantId } from "@mds/sql";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
+import { createServiceApp } from "./app.ts";
 import { Collector, type CollectorEvent } from "./collector.ts";
-import { defaultCollectorConfig, loadCollectorConfig } from "./config.ts";
-import { superviseCollector } from "./supervise.ts";
+import { type CollectorConfig, defaultCollectorConfig, loadCollectorConfig } from "./config.ts";
+import { InmemPulseBus, PostgresPulseBus, type PulseBus } from "./pulse_bus.ts";
+import { pulseSettingsFromEnv } from "./pulse_settings.ts";
+import { type CollectorSignal, superviseCollector } from "./supervise.ts";
+import { StreamHub } from "./ws_hub.ts";
+
+/** The roles a service process plays. */
+export type ServiceRole = "api" | "collector" | "both";
 
 function logLine(event: CollectorEvent): void {
   console.log(JSON.stringify({ ts: new Date().toISOString(), ...event }));
@@ -38,75 +50,166 @@ function port(env: Record<string, string | undefined>): number | null {
   return n;
 }
 
+function roleOf(args: readonly string[], env: Record<string, string | undefined>): ServiceRole {
+  const i = args.indexOf("--role");
+  const raw = i >= 0 ? args[i + 1] : env.MDS_ROLE?.trim() || "both";
+  if (raw !== "api" && raw !== "collector" && raw !== "both") {
+    throw new Error(`The role is "${raw}": expected api, collector or both (--role, MDS_ROLE)`);
+  }
+  return raw;
+}
+
+const onSignal = (sig: CollectorSignal, fn: () => void) => {
+  if (Deno.build.os === "windows" && sig !== "SIGINT") return () => {};
+  Deno.addSignalListener(sig, fn);
+  return () => Deno.removeSignalListener(sig, fn);
+};
+
 /**
- * Runs the collector until SIGTERM or SIGINT.
+ * Runs the service until SIGTERM or SIGINT.
  *
  * @param env The environment.
+ * @param args The arguments (`--role`).
  * @returns The exit code.
  */
-export async function main(env: Record<string, string | undefined>): Promise<number> {
+export async function main(
+  env: Record<string, string | undefined>,
+  args: readonly string[] = [],
+): Promise<number> {
+  const role = roleOf(args, env);
+  const collecting = role !== "api";
   const tenantRaw = env.MDS_TENANT_ID ?? env.MDS_TENANT;
-  if (!tenantRaw) {
+  if (collecting && !tenantRaw) {
     logLine({ event: "failed", code: "MDS_CONFIG", error: "MDS_TENANT_ID is not set" });
     return 1;
   }
-  const tenant = parseTenantId(tenantRaw, "MDS_TENANT_ID");
+  const tenant = tenantRaw ? parseTenantId(tenantRaw, "MDS_TENANT_ID") : undefined;
   const configPath = env.MDS_COLLECTOR_CONFIG?.trim() || undefined;
   const config = configPath === undefined
     ? defaultCollectorConfig(env)
     : await loadCollectorConfig(configPath, env);
   const listen = port(env);
-  await using client = await createClient({ ...storeOptionsFromEnv(env), tenant });
+  const pulse = pulseSettingsFromEnv(env);
   const registry = new Registry();
-  const collector = new Collector({ client, tenant, config, env, metrics: registry, log: logLine });
+  const inmem = role !== "collector" && pulse.backend === "inmem"
+    ? new InmemPulseBus({ registry, log: (event, f) => logLine({ event, ...f }) })
+    : undefined;
+  await using client = await createClient({
+    ...storeOptionsFromEnv(env),
+    ...(tenant ? { tenant } : {}),
+    ...(inmem ? { onPulse: (events) => inmem.publish(events) } : {}),
+  });
+  const collector = collecting
+    ? new Collector({ client, tenant: tenant!, config, env, metrics: registry, log: logLine })
+    : undefined;
+  let current: CollectorConfig = config;
+  const reload = configPath === undefined ? undefined : async () => {
+    const next = await loadCollectorConfig(configPath, env);
+    collector?.reload(next);
+    current = next;
+    return next;
+  };
+
   let server: Deno.HttpServer | undefined;
+  let bus: PulseBus | undefined;
+  let hub: StreamHub | undefined;
+  let closeApp = () => {};
   if (listen !== null) {
-    const app = new Hono();
-    app.get("/health", async (c) => {
-      const health = await client.health().catch((e) => ({ ok: false, error: String(e) }));
-      return c.json({
-        status: (health as { ok?: boolean }).ok === false ? "degraded" : "ok",
-        service: "mds-collector",
-        tenant,
-        providers: collector.registry.status(),
+    let fetch: (req: Request) => Response | Promise<Response>;
+    if (role === "collector") {
+      const app = new Hono();
+      app.get("/health", async (c) => {
+        const ok = await client.health().then(() => true, () => false);
+        return c.json({
+          status: ok ? "ok" : "degraded",
+          service: "mds-collector",
+          tenant,
+          providers: collector!.registry.status(),
+        }, ok ? 200 : 503);
       });
-    });
-    app.get(
-      "/metrics",
-      async (c) => c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
-    );
+      app.get(
+        "/metrics",
+        async (c) =>
+          c.body(await registry.metrics(), 200, { "content-type": registry.contentType }),
+      );
+      fetch = app.fetch;
+    } else {
+      hub = new StreamHub({ metrics: registry });
+      bus = pulse.backend === "postgres"
+        ? new PostgresPulseBus(client, { registry, log: (event, f) => logLine({ event, ...f }) })
+        : inmem;
+      await bus?.start();
+      const opsRegistry = collector?.registry ??
+        new ProviderRegistry(config.providers, { env, metrics: registry });
+      const app = createServiceApp({
+        client,
+        adminToken: env.ADMIN_TOKEN?.trim() || undefined,
+        hub,
+        events: bus,
+        metrics: registry,
+        ops: { registry: opsRegistry, config: () => current, reload, env },
+        log: (event, fields) => logLine({ event, ...fields }),
+        health: () => ({
+          role,
+          ...(tenant ? { tenant } : {}),
+          providers: opsRegistry.status(),
+        }),
+      });
+      closeApp = () => app.close();
+      fetch = app.fetch;
+    }
     server = Deno.serve({
       hostname: env.MDS_SERVICE_HOST?.trim() || "0.0.0.0",
       port: listen,
-      onListen: ({ hostname, port }) => logLine({ event: "listening", hostname, port }),
-    }, app.fetch);
+      onListen: ({ hostname, port }) => logLine({ event: "listening", hostname, port, role }),
+    }, fetch);
   }
   logLine({
     event: "started",
-    tenant,
+    role,
+    ...(tenant ? { tenant } : {}),
     config: configPath ?? "defaults",
-    workers: config.workers.count,
+    pulse: pulse.enabled ? pulse.backend : "off",
   });
   try {
-    await superviseCollector({
-      collector,
-      onSignal: (sig, fn) => {
-        if (Deno.build.os === "windows" && sig !== "SIGINT") return () => {};
-        Deno.addSignalListener(sig, fn);
-        return () => Deno.removeSignalListener(sig, fn);
-      },
-      reload: configPath === undefined ? undefined : () => loadCollectorConfig(configPath, env),
-      log: logLine,
-    });
+    if (collector !== undefined) {
+      await superviseCollector({ collector, onSignal, reload, log: logLine });
+    } else {
+      await new Promise<void>((resolve) => {
+        const offs: (() => void)[] = [];
+        const stop = (signal: string) => () => {
+          logLine({ event: "signal", signal });
+          for (const off of offs) off();
+          resolve();
+        };
+        offs.push(onSignal("SIGTERM", stop("SIGTERM")), onSignal("SIGINT", stop("SIGINT")));
+        offs.push(onSignal("SIGHUP", () => {
+          if (reload === undefined) return;
+          reload().then(
+            () => logLine({ event: "config_reloaded" }),
+            (e) =>
+              logLine({
+                event: "reload_refused",
+                error: e instanceof Error ? e.message : String(e),
+                issues: (e as { issues?: unknown }).issues,
+              }),
+          );
+        }));
+      });
+    }
   } finally {
+    closeApp();
+    hub?.close();
     await server?.shutdown();
+    await bus?.close();
   }
+  logLine({ event: "stopped", role });
   return 0;
 }
 
 if (import.meta.main) {
   try {
-    Deno.exit(await main(Deno.env.toObject()));
+    Deno.exit(await main(Deno.env.toObject(), Deno.args));
   } catch (e) {
     logLine({
       event: "failed",
