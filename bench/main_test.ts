@@ -45,6 +45,10 @@ Deno.test({
       "rss.6000",
       "pglite.mds",
       "pglite.hand_loop",
+      "service.price.p50",
+      "service.price.rps",
+      "service.fanout.p99",
+      "service.fanout.received",
       ...(timescale ? ["timescale.mds_ingest_empty", "timescale.psql_stage_skip"] : []),
     ];
     for (const key of keys) {
@@ -58,6 +62,9 @@ Deno.test({
     assert(stdout.includes("| target"), "the targets table is printed");
     const rewritten = summary.targets.find((t: { key: string }) => t.key === "reingest_rewritten");
     assertEquals(rewritten?.value, 0, "the re-ingest of identical rows rewrote rows");
-    assertEquals(summary.targets.length, timescale ? 14 : 10);
+    // every message of the fan-out arrived: nothing lost between commit and socket
+    const lost = summary.targets.find((t: { key: string }) => t.key === "service_fanout_complete");
+    assertEquals(lost?.value, 0, "fan-out lost messages");
+    assertEquals(summary.targets.length, timescale ? 17 : 13);
   },
 });
