@@ -1,5 +1,11 @@
 // The shapes of UniverseApi's calls, and the error of a full tier.
-import { type BackfillTier, MdsError, type Timeframe, type UniverseEntry } from "@mds/sql";
+import {
+  type BackfillTier,
+  MdsError,
+  type Timeframe,
+  type UnfillableRange,
+  type UniverseEntry,
+} from "@mds/sql";
 
 /** A universe symbol as stored, with its timestamps. */
 export interface UniverseRecord extends UniverseEntry {
@@ -67,23 +73,9 @@ export interface UnfillableInput {
 }
 
 /** A recorded range no provider has data for. */
-export interface UnfillableRecord {
-  /** Ticker. */
-  symbol: string;
-  /** Bar timeframe. */
-  timeframe: Timeframe;
-  /** First bar open time, inclusive. */
-  start: Date;
-  /** Last bar open time, exclusive. */
-  end: Date;
-  /** Why. */
-  reason: string;
-  /** The providers that answered "no data". */
-  providers: string[];
+export interface UnfillableRecord extends UnfillableRange {
   /** When it was last recorded. */
   recorded_at: Date;
-  /** Not requested again before this time. */
-  retry_after: Date;
 }
 
 /** Filter of {@linkcode UniverseApi.unfillable}. */

@@ -9,6 +9,7 @@ import {
   type ProviderRegistry,
 } from "@mds/providers";
 import {
+  type BackfillRequest,
   type BackfillTier,
   type Bar,
   MdsError,
@@ -346,14 +347,7 @@ export async function runJob(
 /** Backfills one range; when every provider answers "no data", remembers it as unfillable. */
 async function backfill(
   deps: WorkerDeps,
-  p: {
-    symbol: string;
-    timeframe: Timeframe;
-    start: Date;
-    end: Date;
-    vendor: string | null;
-    tier: BackfillTier;
-  },
+  p: BackfillRequest,
   tally: Tally,
   signal: AbortSignal | undefined,
 ): Promise<void> {

@@ -104,35 +104,27 @@ export function parseUniverseEntry(input: unknown, index?: number): UniverseEntr
   for (const key of Object.keys(o)) {
     if (!KNOWN.has(key)) refuse(key, o[key], `is not a universe field`, index);
   }
-  let symbol: string;
-  try {
-    symbol = normalizeSymbol(o.symbol, "symbol");
-  } catch (e) {
-    if (e instanceof ValidationError) refuse("symbol", o.symbol, e.reason, index);
-    throw e;
-  }
+  /** Runs a field rule, turning its refusal into this entry's, with the entry's index. */
+  const checked = <T>(field: string, value: unknown, rule: () => T): T => {
+    try {
+      return rule();
+    } catch (e) {
+      if (e instanceof ValidationError) refuse(field, value, e.reason, index);
+      throw e;
+    }
+  };
+  const symbol = checked("symbol", o.symbol, () => normalizeSymbol(o.symbol, "symbol"));
   const tier = o.tier ?? DEFAULT_UNIVERSE_TIER;
   if (!isBackfillTier(tier)) {
     refuse("tier", tier, `must be one of ${BACKFILL_TIERS.join(", ")}`, index);
   }
-  let provider: string | null = null;
-  if (o.provider !== undefined && o.provider !== null) {
-    try {
-      provider = normalizeVendor(o.provider, "provider");
-    } catch (e) {
-      if (e instanceof ValidationError) refuse("provider", o.provider, e.reason, index);
-      throw e;
-    }
-  }
-  let start: Date | null = null;
-  if (o.history_start !== undefined && o.history_start !== null) {
-    try {
-      start = parseInstant(o.history_start, "history_start");
-    } catch (e) {
-      if (e instanceof ValidationError) refuse("history_start", o.history_start, e.reason, index);
-      throw e;
-    }
-  }
+  const provider = o.provider === undefined || o.provider === null
+    ? null
+    : checked("provider", o.provider, () => normalizeVendor(o.provider, "provider"));
+  const start = o.history_start === undefined || o.history_start === null
+    ? null
+    : checked("history_start", o.history_start, () =>
+      parseInstant(o.history_start, "history_start"));
   const calendar = o.calendar ?? "nyse";
   if (typeof calendar !== "string" || !CALENDAR.test(calendar)) {
     refuse("calendar", calendar, "must be a calendar name such as nyse", index);

@@ -5,22 +5,11 @@ import { createClient } from "@mds/client";
 import { createServiceApp, PostgresPulseBus, StreamHub } from "@mds/service";
 import { Registry } from "prom-client";
 import { assert, assertEquals } from "../testing/assert.ts";
+import { connectWs as connect } from "../testing/ws_client.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
 import { cleanEnv, mds } from "../testing/cli.ts";
 
 const base = serverUrl("postgres");
-
-async function connect(url: string, key: string) {
-  const ws = new WebSocket(url, ["mds.v1", `bearer.${key}`]);
-  const messages: Record<string, unknown>[] = [];
-  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data)));
-  const closed = new Promise((resolve) => ws.addEventListener("close", resolve));
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error("could not connect")), { once: true });
-  });
-  return { ws, messages, closed };
-}
 
 Deno.test({
   name: base

@@ -5,6 +5,7 @@ import { createClient } from "@mds/client";
 import { createServiceApp, type KeyScope, type LiveEvent, StreamHub } from "@mds/service";
 import { Registry } from "prom-client";
 import { assert, assertEquals } from "../testing/assert.ts";
+import { connectWs as connect } from "../testing/ws_client.ts";
 import { newTenant } from "../testing/backends.ts";
 
 const A = newTenant(), B = newTenant();
@@ -52,34 +53,6 @@ async function serve(hubOptions: ConstructorParameters<typeof StreamHub>[0] = {}
       hub.close();
       await server.shutdown();
       await client.close();
-    },
-  };
-}
-
-/** A WebSocket client collecting parsed messages. */
-async function connect(url: string, key: string) {
-  const ws = new WebSocket(url, ["mds.v1", `bearer.${key}`]);
-  const messages: Record<string, unknown>[] = [];
-  const closed = new Promise<CloseEvent>((resolve) => ws.addEventListener("close", resolve));
-  ws.addEventListener("message", (e) => messages.push(JSON.parse(e.data)));
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error("could not connect")), { once: true });
-  });
-  return {
-    ws,
-    messages,
-    closed,
-    protocol: ws.protocol,
-    async until(n: number) {
-      for (let i = 0; i < 400 && messages.length < n; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return messages;
-    },
-    async close() {
-      ws.close();
-      await closed;
     },
   };
 }
