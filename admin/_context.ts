@@ -1,4 +1,5 @@
 // What the route modules of one admin app share.
+import type { BackfillTier } from "@mds/sql";
 import type { MiddlewareHandler } from "hono";
 import type { AppMetrics } from "./_metrics.ts";
 import type { AdminClient } from "./admin_client.ts";
@@ -23,4 +24,6 @@ export interface AppContext {
   readonly auth: MiddlewareHandler;
   /** Refuses bodies above the size limit. */
   readonly limit: MiddlewareHandler;
+  /** Queue-depth caps of `POST /backfill/:job` per tier; tiers left out keep the client's. */
+  readonly backfillCaps: Readonly<Partial<Record<BackfillTier, number>>>;
 }

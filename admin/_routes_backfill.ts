@@ -1,6 +1,7 @@
-// POST /backfill/:job: enqueue a backfill job for a tenant, once per distinct request.
+// POST /backfill/:job: request a backfill for a tenant through the capped backfill path of the
+// client (validated request, tier priority, per-tier cap, idempotent key).
 import type { Hono } from "hono";
-import { TIMEFRAMES } from "@mds/sql";
+import { BACKFILL_TIERS, type BackfillTier, TIMEFRAMES, ValidationError } from "@mds/sql";
 import { z } from "zod";
 import type { AppContext } from "./_context.ts";
 import { readBody } from "./_http.ts";
@@ -15,40 +16,18 @@ const backfillBody = z.object({
   timeframe: z.enum(TIMEFRAMES),
   start: z.iso.datetime({ offset: true }),
   end: z.iso.datetime({ offset: true }),
-  tier: z.string().min(1).max(32).optional(),
+  tier: z.enum(BACKFILL_TIERS).optional(),
 }).strict().refine((b) => Date.parse(b.start) < Date.parse(b.end), {
   message: "must be before end",
   path: ["start"],
 });
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /**
- * The idempotency key of a backfill request: the job name and a SHA-256 of the normalised body
- * (fixed field order, times as UTC ISO 8601), so the same request always maps to the same job.
- *
- * @param job The job name.
- * @param payload The normalised body.
- * @returns `backfill:<job>:<64 hex digits>`.
- */
-export async function backfillKey(job: string, payload: Record<string, unknown>): Promise<string> {
-  const canonical = JSON.stringify([
-    job,
-    payload.tenant_id,
-    payload.symbol,
-    payload.timeframe,
-    payload.start,
-    payload.end,
-    payload.tier ?? null,
-  ]);
-  return `backfill:${job}:${await sha256Hex(canonical)}`;
-}
-
-/**
- * Registers `POST /backfill/:job`.
+ * Registers `POST /backfill/:job`. The job name is the vendor to backfill from; the body names
+ * the tenant, the series, the window and the tier (`T0`, `T1` (default) or `T2`). The request
+ * goes through `tenant(id).jobs.requestBackfill`: a `backfill` job at its tier's priority whose
+ * idempotency key is derived from the request (the same request answers the same job, 200), and
+ * a tier whose queue reached its cap answers 429 `MDS_CAPACITY`.
  *
  * @param app The app.
  * @param ctx Its dependencies.
@@ -67,19 +46,30 @@ export function backfillRoutes(app: Hono, ctx: AppContext): void {
       );
     }
     const body = await readBody(c, backfillBody);
-    const payload: Record<string, unknown> = {
-      tenant_id: body.tenant_id.toLowerCase(),
-      symbol: body.symbol,
-      timeframe: body.timeframe,
-      start: new Date(body.start).toISOString(),
-      end: new Date(body.end).toISOString(),
-    };
-    if (body.tier !== undefined) payload.tier = body.tier;
-    const enqueued = await ctx.client.tenant(body.tenant_id).jobs.enqueueJob({
-      idempotency_key: await backfillKey(job, payload),
-      job_type: `backfill:${job}`,
-      payload,
-    });
-    return c.json({ id: enqueued.id, created: enqueued.created }, enqueued.created ? 202 : 200);
+    let requested;
+    try {
+      requested = await ctx.client.tenant(body.tenant_id).jobs.requestBackfill({
+        symbol: body.symbol,
+        timeframe: body.timeframe,
+        start: body.start,
+        end: body.end,
+        vendor: job,
+        tier: body.tier,
+      }, { caps: ctx.backfillCaps });
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        const field = err.field === "vendor" ? "job" : err.field;
+        throw new AdminHttpError(400, "MDS_VALIDATION", err.message, {
+          issues: [{ field, reason: err.reason }],
+        });
+      }
+      throw err;
+    }
+    return c.json({
+      id: requested.id,
+      created: requested.created,
+      tier: requested.tier satisfies BackfillTier,
+      priority: requested.priority,
+    }, requested.created ? 202 : 200);
   });
 }

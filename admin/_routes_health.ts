@@ -4,12 +4,23 @@ import type { AppContext } from "./_context.ts";
 import { withDeadline } from "./_http.ts";
 import { errorCode } from "./_respond.ts";
 
-/** The database component of `GET /health`. */
+/** The database check of `GET /health`. */
 interface DatabaseComponent {
   state: "healthy" | "unhealthy";
   latency_ms: number | null;
   error?: string;
 }
+
+/** One entry of the `components` list of `GET /health` (the original control plane's shape). */
+interface HealthComponent {
+  name: string;
+  state: "healthy" | "unhealthy";
+  latency_ms?: number | null;
+  error?: string;
+}
+
+/** The `service` of `GET /health`, as the original control plane named it. */
+const SERVICE = "market-data-store";
 
 const names = (list: readonly { name: string }[]) => list.map((e) => `"${e.name}"`).join(", ");
 
@@ -28,13 +39,24 @@ export function healthRoutes(app: Hono, ctx: AppContext): void {
     } catch (err) {
       database = { state: "unhealthy", latency_ms: null, error: errorCode(err) };
     }
+    // The metrics registry is in-process: healthy while it holds the app's metrics. Checked
+    // without collecting, so /health never waits on the scrape's database figures.
+    const metrics: HealthComponent = {
+      name: "prometheus",
+      state: ctx.registry.getSingleMetric("mds_up") !== undefined ? "healthy" : "unhealthy",
+    };
+    const components: HealthComponent[] = [{ name: "database", ...database }, metrics];
+    const now = Date.now();
     c.header("Cache-Control", "no-store");
     return c.json({
-      service: "mds-admin",
-      state: database.state === "healthy" ? "healthy" : "degraded",
-      components: { database },
+      service: SERVICE,
+      state: components.every((e) => e.state === "healthy") ? "healthy" : "degraded",
+      components,
+      // The database check by name as well, for clients that read it without the list.
+      database,
       version: ctx.version,
-      time: new Date().toISOString(),
+      ts: now / 1000,
+      time: new Date(now).toISOString(),
     });
   };
   app.get("/health", health);

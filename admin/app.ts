@@ -1,4 +1,5 @@
 import { ConfigError } from "@mds/client";
+import { BACKFILL_TIERS, type BackfillTier, isBackfillTier } from "@mds/sql";
 import { Hono } from "hono";
 import { matchedRoutes } from "hono/route";
 import { Registry } from "prom-client";
@@ -63,6 +64,13 @@ export interface AdminAppOptions {
   bodyLimitBytes?: number | undefined;
   /** Longest wait for the database in health, readiness and metrics, in ms. @default {2000} */
   dbTimeoutMs?: number | undefined;
+  /**
+   * Queue-depth caps of `POST /backfill/:job` per tier (whole numbers from 0): a tier whose
+   * queued and running backfills of the tenant reached its cap answers 429 `MDS_CAPACITY`.
+   * Tiers left out keep the client's default.
+   * @default {{ T0: 100, T1: 1000, T2: 10000 }}
+   */
+  backfillCaps?: Partial<Record<BackfillTier, number>> | undefined;
 }
 
 const MIN_TOKEN_LENGTH = 16;
@@ -93,6 +101,22 @@ function validate(options: AdminAppOptions): void {
   };
   whole("bodyLimitBytes", options.bodyLimitBytes, 1, 1024 ** 3);
   whole("dbTimeoutMs", options.dbTimeoutMs, 1, 600_000);
+  const caps: unknown = options.backfillCaps;
+  if (caps !== undefined) {
+    if (caps === null || typeof caps !== "object" || Array.isArray(caps)) {
+      throw new ConfigError("backfillCaps", caps, "must be an object of tier caps");
+    }
+    for (const [tier, cap] of Object.entries(caps)) {
+      if (!isBackfillTier(tier)) {
+        throw new ConfigError(
+          `backfillCaps.${tier}`,
+          cap,
+          `is not a tier: ${BACKFILL_TIERS.join(", ")}`,
+        );
+      }
+      whole(`backfillCaps.${tier}`, cap as number | undefined, 0, 1_000_000_000);
+    }
+  }
   if (options.registry?.getSingleMetric("mds_up") !== undefined) {
     throw new ConfigError(
       "registry",
@@ -116,7 +140,7 @@ function levelOf(status: number): LogLevel {
  * Builds the admin HTTP app of an mds store: liveness (`GET /health`, `/healthz`), readiness
  * (`GET /readyz`), Prometheus metrics (`GET /metrics`), `GET /schema/version`, and behind the
  * admin token `POST /migrate`, `POST /retention/apply`, `POST /refresh/aggregate`,
- * `POST /backfill/:job`, and a tenant's dead letters and gaps (`GET /ops/dlq/jobs`,
+ * `POST /backfill/:job` (capped per tier: 429 `MDS_CAPACITY`), and a tenant's dead letters and gaps (`GET /ops/dlq/jobs`,
  * `POST /ops/dlq/jobs/requeue/:id`, `DELETE /ops/dlq/jobs/purge`, `GET /ops/gaps`; reads too,
  * as they expose tenant data). Errors answer `{ error: { code, message } }`. The app holds no
  * module-level state: serve several side by side, each with its own registry.
@@ -190,6 +214,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
     dbTimeoutMs,
     auth: bearerAuth(options.adminToken),
     limit: limitBody(options.bodyLimitBytes ?? 1024 * 1024),
+    backfillCaps: { ...options.backfillCaps },
   };
 
   const app = new Hono();

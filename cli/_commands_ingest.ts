@@ -16,6 +16,8 @@ const DEMO_TENANT = "d3e0d3e0-0000-4000-8000-000000000001";
 export function ingestCommand(program: Command, deps: CommandDeps): void {
   const { io, host, withClient, setExit } = deps;
   program.command("ingest-ndjson <kind> [file]")
+    // The original CLI's async variant: the same streaming ingest, under its name.
+    .alias("ingest-ndjson-async")
     .description(
       `stream NDJSON rows (${ROW_KINDS.join(", ")}) from FILE or stdin (-); gzip detected`,
     )

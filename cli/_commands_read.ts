@@ -4,19 +4,30 @@ import { type Bar, type Timeframe, TIMEFRAMES } from "@mds/sql";
 import { wholeNumber } from "./_args.ts";
 import type { CommandDeps } from "./_command_deps.ts";
 import { openClient, requireTenant } from "./_open.ts";
+import { UsageError } from "./exit.ts";
 import { printRows } from "./output.ts";
 
 /** Registers `mds latest-prices` and `mds bars`. */
 export function readCommands(program: Command, deps: CommandDeps): void {
   const { io, withClient } = deps;
 
-  program.command("latest-prices <symbols...>").description("newest price of each symbol")
+  program.command("latest-prices [symbols...]").description(
+    "newest price of each symbol, given as arguments or as --symbols AAPL,MSFT",
+  )
     .addOption(new Option("--vendor <vendor>", "only this vendor"))
-    .action(withClient(async (s, cmd, symbols) => {
-      const o = cmd.opts<{ vendor?: string }>();
+    .addOption(
+      new Option("--symbols <list>", "comma-separated symbols, with or instead of arguments"),
+    )
+    .action(withClient(async (s, cmd, args) => {
+      const o = cmd.opts<{ vendor?: string; symbols?: string }>();
+      const listed = (o.symbols ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
+      const symbols = [...(args as string[]), ...listed];
+      if (symbols.length === 0) {
+        throw new UsageError("No symbols: give them as arguments or as --symbols AAPL,MSFT");
+      }
       const tenant = requireTenant(s);
       await using client = await openClient(s);
-      const rows = await client.tenant(tenant).latestPrices(symbols as string[], {
+      const rows = await client.tenant(tenant).latestPrices(symbols, {
         vendor: o.vendor,
       });
       printRows(

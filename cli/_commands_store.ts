@@ -90,7 +90,10 @@ export function storeCommands(program: Command, deps: CommandDeps): void {
       }, s.json);
     }));
 
-  program.command("stamp").description("mark pending migrations applied without running them")
+  program.command("stamp")
+    // The original control-plane CLI's spelling: stamp up to the newest migration (the default).
+    .alias("stamp-head")
+    .description("mark pending migrations applied without running them")
     .addOption(
       new Option("--through <version>", "stop after this version").argParser(
         wholeNumber("--through", 1, 1_000_000),

@@ -32,19 +32,46 @@ import type { Io } from "./output.ts";
 
 /** The global options as commander parses them. */
 interface GlobalFlags {
-  databaseUrl?: string;
+  databaseUrl?: string | undefined;
+  dsn?: string;
   dataDir?: string;
   lockWait?: number;
   minFree?: number;
-  tenant?: string;
+  tenant?: string | undefined;
+  tenantId?: string;
   writeMode?: string;
   appRole?: string;
   retries?: number;
   json?: boolean;
 }
 
+/**
+ * The value of an option given under two spellings (`--database-url` and `--dsn`, `--tenant` and
+ * `--tenant-id`): the one given on the command line; both given must agree.
+ */
+function eitherSpelling(
+  cmd: Command,
+  o: GlobalFlags,
+  main: "databaseUrl" | "tenant",
+  alias: "dsn" | "tenantId",
+  flags: string,
+): string | undefined {
+  const aliasValue = o[alias] || undefined;
+  if (aliasValue === undefined) return o[main];
+  const mainFromCli = cmd.getOptionValueSourceWithGlobals(main) === "cli";
+  if (mainFromCli && o[main] && o[main] !== aliasValue) {
+    throw new UsageError(`${flags} are the same option: give one value (got two)`);
+  }
+  return aliasValue;
+}
+
 function globals(cmd: Command, host: Host): GlobalSettings {
-  const o = cmd.optsWithGlobals<GlobalFlags>();
+  const flags = cmd.optsWithGlobals<GlobalFlags>();
+  const o: GlobalFlags = {
+    ...flags,
+    databaseUrl: eitherSpelling(cmd, flags, "databaseUrl", "dsn", "--database-url and --dsn"),
+    tenant: eitherSpelling(cmd, flags, "tenant", "tenantId", "--tenant and --tenant-id"),
+  };
   const writeMode = String(o.writeMode ?? "auto");
   if (!isWriteMode(writeMode)) {
     throw new UsageError(
@@ -130,6 +157,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
         "PostgreSQL/TimescaleDB server; without one, the embedded store (env: MDS_DATABASE_URL, alias MDS_DSN)",
       ),
     )
+    .addOption(new Option("--dsn <url>", "alias of --database-url"))
     .addOption(
       new Option(
         "--data-dir <dir>",
@@ -149,6 +177,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
       ).argParser(wholeNumber("--min-free", 0, 1_048_576)),
     )
     .addOption(new Option("--tenant <uuid>", "tenant for data commands").env("MDS_TENANT_ID"))
+    .addOption(new Option("--tenant-id <uuid>", "alias of --tenant"))
     .addOption(
       new Option("--write-mode <mode>", "how rows travel: auto, insert (unnest) or copy").env(
         "MDS_WRITE_MODE",

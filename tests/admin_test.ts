@@ -105,11 +105,19 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
     for (const path of ["/health", "/healthz"]) {
       const res = await call(app, seen, "GET", path, { token: null });
       assertEquals(res.status, 200);
-      assertEquals(res.json.service, "mds-admin");
+      // The original control plane's shape: service, state, components as a list, version, ts.
+      assertEquals(res.json.service, "market-data-store");
       assertEquals(res.json.state, "healthy");
       assertEquals(res.json.version, "1.2.3-test");
-      assertEquals(res.json.components.database.state, "healthy");
-      assert(typeof res.json.components.database.latency_ms === "number");
+      assertEquals(
+        res.json.components.map((e: { name: string; state: string }) => [e.name, e.state]),
+        [["database", "healthy"], ["prometheus", "healthy"]],
+      );
+      assert(typeof res.json.components[0].latency_ms === "number");
+      assert(typeof res.json.ts === "number" && Math.abs(res.json.ts - Date.now() / 1000) < 60);
+      // mds's own detail stays: the database check by name and the time in ISO 8601.
+      assertEquals(res.json.database.state, "healthy");
+      assert(typeof res.json.database.latency_ms === "number");
       assert(!Number.isNaN(Date.parse(res.json.time)));
     }
   });
@@ -282,31 +290,37 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
     },
   );
 
-  await t.step("POST /backfill/:job enqueues one job per distinct request", async () => {
+  await t.step("POST /backfill/:job enqueues one backfill job per distinct request", async () => {
     const tenant = newTenant();
     const first = await call(app, seen, "POST", "/backfill/polygon", {
       body: { ...BACKFILL, tenant_id: tenant },
     });
     assertEquals([first.status, first.json.created], [202, true]);
+    assertEquals([first.json.tier, first.json.priority], ["T1", 10]);
     assert(/^[0-9a-f-]{36}$/.test(first.json.id), first.text);
     const again = await call(app, seen, "POST", "/backfill/polygon", {
       body: { ...BACKFILL, tenant_id: tenant },
     });
-    assertEquals([again.status, again.json], [200, { id: first.json.id, created: false }]);
-    // The same instants written another way and keys in another order are the same request.
-    const sameInstant = await call(app, seen, "POST", "/backfill/polygon", {
-      body: {
-        end: "2024-01-03T01:00:00+01:00",
-        start: "2024-01-02T00:00:00.000Z",
-        timeframe: "1m",
-        symbol: "AAPL",
-        tenant_id: tenant.toUpperCase(),
-      },
-    });
-    assertEquals(sameInstant.json, { id: first.json.id, created: false });
+    assertEquals([again.status, again.json.id, again.json.created], [200, first.json.id, false]);
+    // The same instants written another way, keys in another order, or another tier: the same
+    // request (the tier is not part of the key).
+    for (
+      const body of [
+        {
+          end: "2024-01-03T01:00:00+01:00",
+          start: "2024-01-02T00:00:00.000Z",
+          timeframe: "1m",
+          symbol: "aapl",
+          tenant_id: tenant.toUpperCase(),
+        },
+        { ...BACKFILL, tenant_id: tenant, tier: "T0" },
+      ]
+    ) {
+      const same = await call(app, seen, "POST", "/backfill/polygon", { body });
+      assertEquals([same.status, same.json.id, same.json.created], [200, first.json.id, false]);
+    }
     for (
       const [path, body] of [
-        ["/backfill/polygon", { ...BACKFILL, tenant_id: tenant, tier: "gold" }],
         ["/backfill/alpaca", { ...BACKFILL, tenant_id: tenant }],
         ["/backfill/polygon", { ...BACKFILL, tenant_id: newTenant() }],
         ["/backfill/polygon", { ...BACKFILL, tenant_id: tenant, timeframe: "5m" }],
@@ -320,21 +334,36 @@ Deno.test("admin app on a migrated embedded store", async (t) => {
       );
       assert(other.json.id !== first.json.id);
     }
-    const [job] = await client.backend.query<{ job_type: string; payload: unknown; state: string }>(
-      "SELECT job_type, payload, state FROM mds_core.jobs WHERE id = $1",
+    const [job] = await client.backend.query<
+      { job_type: string; payload: unknown; state: string; priority: number }
+    >(
+      "SELECT job_type, payload, state, priority FROM mds_core.jobs WHERE id = $1",
       [first.json.id],
     );
     assertEquals(job, {
-      job_type: "backfill:polygon",
+      job_type: "backfill",
       payload: {
-        tenant_id: tenant,
         symbol: "AAPL",
         timeframe: "1m",
         start: "2024-01-02T00:00:00.000Z",
         end: "2024-01-03T00:00:00.000Z",
+        vendor: "polygon",
+        tier: "T1",
       },
       state: "queued",
+      priority: 10,
     });
+  });
+
+  await t.step("POST /backfill/:job refuses a tier that is not T0, T1 or T2", async () => {
+    for (const tier of ["gold", "t0", 3, null]) {
+      const res = await call(app, seen, "POST", "/backfill/polygon", {
+        body: { ...BACKFILL, tenant_id: newTenant(), tier },
+      });
+      assertEquals([res.status, res.json.error.code], [400, "MDS_VALIDATION"], res.text);
+      assertEquals(res.json.error.issues[0].field, "tier");
+      assertIncludes(res.json.error.message, '"tier"');
+    }
   });
 
   await t.step("unknown paths answer 404 JSON", async () => {
@@ -510,8 +539,14 @@ Deno.test("readiness follows the migrations: pending, applied, drifted, database
       await client.close();
       const health = await call(app, seen, "GET", "/health", { token: null });
       assertEquals([health.status, health.json.state], [200, "degraded"]);
-      assertEquals(health.json.components.database.state, "unhealthy");
-      assertEquals(health.json.components.database.latency_ms, null);
+      assertEquals(health.json.components[0], {
+        name: "database",
+        state: "unhealthy",
+        latency_ms: null,
+        error: health.json.database.error,
+      });
+      assertEquals(health.json.database.state, "unhealthy");
+      assertEquals(health.json.database.latency_ms, null);
       const ready = await call(app, seen, "GET", "/readyz", { token: null });
       assertEquals([ready.status, ready.json.ready], [503, false]);
       assertIncludes(ready.json.reason, "Database unavailable");
@@ -538,7 +573,8 @@ Deno.test("a database that does not answer makes /health degraded within dbTimeo
   const started = performance.now();
   const health = await call(app, seen, "GET", "/health", { token: null });
   assertEquals([health.status, health.json.state], [200, "degraded"]);
-  assertEquals(health.json.components.database.error, "MDS_TIMEOUT");
+  assertEquals(health.json.database.error, "MDS_TIMEOUT");
+  assertEquals(health.json.components[0].error, "MDS_TIMEOUT");
   assertEquals((await call(app, seen, "GET", "/readyz", { token: null })).status, 503);
   assertIncludes((await call(app, seen, "GET", "/metrics", { token: null })).text, "mds_db_up 0");
   assert(performance.now() - started < 2_000);
@@ -931,4 +967,66 @@ Deno.test({
     assertEquals(result.code, 0, result.output);
     assertEquals(result.output.trim(), "", `promtool lint findings: ${result.output}`);
   },
+});
+
+Deno.test("POST /backfill/:job answers 429 MDS_CAPACITY once the tier's queue is full", async () => {
+  await using client = await createClient({ memory: true });
+  const seen = new Seen();
+  const app = createAdminApp({
+    client,
+    adminToken: TOKEN,
+    logger: seen.logger,
+    backfillCaps: { T0: 2 },
+  });
+  const tenant = newTenant();
+  const day = (d: number) => ({
+    ...BACKFILL,
+    tenant_id: tenant,
+    tier: "T0",
+    start: `2024-01-0${d}T00:00:00Z`,
+    end: `2024-01-0${d + 1}T00:00:00Z`,
+  });
+  const first = await call(app, seen, "POST", "/backfill/polygon", { body: day(1) });
+  const second = await call(app, seen, "POST", "/backfill/polygon", { body: day(2) });
+  assertEquals([first.status, second.status], [202, 202]);
+  assertEquals([first.json.tier, first.json.priority], ["T0", 0]);
+  const full = await call(app, seen, "POST", "/backfill/polygon", { body: day(3) });
+  assertEquals([full.status, full.json.error.code], [429, "MDS_CAPACITY"], full.text);
+  assertIncludes(full.json.error.message, '"T0"');
+  // A request already queued is answered as it is, full or not; other tiers and tenants are free.
+  const again = await call(app, seen, "POST", "/backfill/polygon", { body: day(1) });
+  assertEquals([again.status, again.json.id], [200, first.json.id]);
+  const t1 = await call(app, seen, "POST", "/backfill/polygon", {
+    body: { ...day(3), tier: "T1" },
+  });
+  assertEquals(t1.status, 202);
+  const other = await call(app, seen, "POST", "/backfill/polygon", {
+    body: { ...day(3), tenant_id: newTenant() },
+  });
+  assertEquals(other.status, 202);
+  const [{ n }] = await client.backend.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM mds_core.jobs WHERE tenant_id = $1 AND job_type = 'backfill'",
+    [tenant],
+  ) as [{ n: number }];
+  assertEquals(n, 3);
+  assertEquals(
+    assertThrows(
+      () =>
+        createAdminApp({
+          client,
+          adminToken: TOKEN,
+          backfillCaps: { T9: 1 } as unknown as { T0: number },
+        }),
+      ConfigError,
+    ).option,
+    "backfillCaps.T9",
+  );
+  assertEquals(
+    assertThrows(
+      () => createAdminApp({ client, adminToken: TOKEN, backfillCaps: { T1: -1 } }),
+      ConfigError,
+    ).option,
+    "backfillCaps.T1",
+  );
+  seen.assertNoSecret(TOKEN);
 });
