@@ -11,6 +11,10 @@ export interface TenantContext {
   readonly backend: BackendKind;
   /** The client's default write mode. */
   readonly writeMode: WriteMode;
+  /** From how many rows `auto` copies on a server. @default {AUTO_COPY_MIN_ROWS} */
+  readonly copyMinRows?: number | undefined;
+  /** Default rows per statement of an `insert` write. @default {DEFAULT_BATCH_ROWS} */
+  readonly batchRows?: number | undefined;
   /** Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally). */
   run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** The schema mode, read once per client. */

@@ -28,7 +28,7 @@ async function writeValidated<K extends RowKind>(
   options: WriteOptions,
 ): Promise<WriteResult> {
   const mode = options.mode ?? ctx.writeMode;
-  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  const batchRows = options.batchRows ?? ctx.batchRows ?? DEFAULT_BATCH_ROWS;
   checkWriteOptions(mode, batchRows);
   const started = performance.now();
   const result = await ctx.run(async (tx) => {
@@ -51,7 +51,7 @@ async function writeRows<K extends RowKind>(
 ): Promise<WriteResult> {
   // COPY moves the whole call into staging at once and upserts it in one statement; unnest
   // sends batchRows rows per statement.
-  if (chooseWriteMode(mode, rows.length, ctx.backend) === "copy") {
+  if (chooseWriteMode(mode, rows.length, ctx.backend, ctx.copyMinRows) === "copy") {
     return await writeBatch(tx, ctx.backend, kind, rows, "copy");
   }
   if (rows.length <= batchRows) {

@@ -1,11 +1,12 @@
 // How a write is split and which path it takes: the defaults behind WriteOptions and the choice
 // `auto` makes.
 import { ConfigError } from "./errors.ts";
-import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import { isWriteMode, WRITE_MODE_MEANING, WRITE_MODES, type WriteMode } from "./write_mode.ts";
 import { wholeNumber } from "./_whole_number.ts";
 
 /**
- * Writes of at least this many rows go through COPY in `auto` mode on a server; smaller ones
+ * The default of the client's `copyMinRows`: writes of at least this many rows go through COPY
+ * in `auto` mode on a server; smaller ones
  * through `unnest`. Measured by the modes section of `deno task bench` (PostgreSQL 15, 2 cores, calls of N
  * bars each its own unit of work, median of 3, rows/s into an empty table, unnest vs COPY):
  * N=100: 17,067 vs 1,034; N=1,000: 24,171 vs 12,402; N=10,000: 48,885 vs 43,618; N=100,000:
@@ -27,12 +28,17 @@ export function checkWriteOptions(mode: unknown, batchRows: unknown): void {
   wholeNumber("batchRows", batchRows, 1, 1_000_000);
 }
 
-/** Resolves `auto` to a concrete mode for a write of `rows` rows on `backend`. */
+/**
+ * Resolves a mode to a concrete one for a write of `rows` rows on `backend`: `executemany` and
+ * `values` to `insert`, `auto` to `copy` from `copyMinRows` rows on a server.
+ */
 export function chooseWriteMode(
   mode: WriteMode,
   rows: number,
   backend: "postgres" | "pglite",
+  copyMinRows: number = AUTO_COPY_MIN_ROWS,
 ): "insert" | "copy" {
-  if (mode !== "auto") return mode;
-  return backend === "postgres" && rows >= AUTO_COPY_MIN_ROWS ? "copy" : "insert";
+  const meant = WRITE_MODE_MEANING[mode];
+  if (meant !== "auto") return meant;
+  return backend === "postgres" && rows >= copyMinRows ? "copy" : "insert";
 }

@@ -27,6 +27,7 @@ import {
   TIMESCALE_MODES,
   type TimescaleMode,
 } from "./migrate.ts";
+import { parseDsnTenant } from "./dsn.ts";
 import { createPgliteBackend } from "./pglite_backend.ts";
 import { createPostgresBackend } from "./postgres_backend.ts";
 import type { RetryPolicy } from "./retry.ts";
@@ -35,6 +36,7 @@ import { TenantApi } from "./tenant.ts";
 import { TimescaleApi } from "./timescale.ts";
 import { ApiKeysApi } from "./api_keys.ts";
 import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
+import { AUTO_COPY_MIN_ROWS, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
 import type { WriteResult } from "./write_types.ts";
 import { type ResolvedRetryPolicy, resolveRetryPolicy, withRetry } from "./_retry.ts";
 import { wholeNumber } from "./_whole_number.ts";
@@ -59,7 +61,11 @@ export interface PoolOptions {
  * `backend`.
  */
 export interface ClientOptions {
-  /** A PostgreSQL or TimescaleDB server, `postgres://user:password@host:port/db`. */
+  /**
+   * A PostgreSQL or TimescaleDB server, `postgres://user:password@host:port/db`. A tenant in its
+   * `options` parameter, `?options=-c%20app.tenant_id%3D<uuid>` (other `-c` settings may follow),
+   * becomes the default `tenant` and is not sent to the server; see {@linkcode parseDsnTenant}.
+   */
   url?: string | undefined;
   /** An embedded store (PGlite) kept in this directory, created when missing. */
   dataDir?: string | undefined;
@@ -86,10 +92,28 @@ export interface ClientOptions {
    * it is itself restricted to the views). @default {"mds_app"}
    */
   appRole?: string | null | undefined;
-  /** Tenant used by `tenant()` without an argument. */
+  /**
+   * Tenant used by `tenant()` without an argument; wins over a tenant in the `url`.
+   * Environment: `MDS_TENANT_ID`. @default {the `url`'s `app.tenant_id`, else none}
+   */
   tenant?: string | undefined;
-  /** How rows travel to the database. @default {"auto"} */
+  /**
+   * How rows travel to the database; `executemany` and `values` (the Python system's names) mean
+   * `insert`. Environment: `MDS_WRITE_MODE`. @default {"auto"}
+   */
   writeMode?: WriteMode | undefined;
+  /**
+   * In `auto` mode on a server, writes of at least this many rows go through COPY, smaller ones
+   * through the `unnest` upsert (PGlite never copies in `auto` mode). Environment:
+   * `MDS_COPY_MIN_ROWS`. @default {25000}
+   */
+  copyMinRows?: number | undefined;
+  /**
+   * Rows per statement of an `insert` write, the default of the write calls' `batchRows`
+   * (`WriteOptions`); the copy streams' batches keep their own default. Environment:
+   * `MDS_VALUES_PAGE_SIZE`. @default {5000}
+   */
+  batchRows?: number | undefined;
   /** Retries of retryable failures; every write is idempotent, so they are safe. @default {false} */
   retry?: RetryPolicy | false | undefined;
   /** Apply pending migrations on open. @default {true for embedded stores, false for servers} */
@@ -180,6 +204,7 @@ function validate(options: ClientOptions): void {
       "must start with postgres:// or postgresql://",
     );
   }
+  if (options.url !== undefined) parseDsnTenant(options.url, "url");
   if (
     options.dataDir !== undefined && (typeof options.dataDir !== "string" || options.dataDir === "")
   ) {
@@ -214,6 +239,10 @@ function validate(options: ClientOptions): void {
       options.writeMode,
       `must be one of ${WRITE_MODES.join(", ")}`,
     );
+  }
+  if (options.copyMinRows !== undefined) wholeNumber("copyMinRows", options.copyMinRows, 1);
+  if (options.batchRows !== undefined) {
+    wholeNumber("batchRows", options.batchRows, 1, 1_000_000);
   }
   if (options.timescale !== undefined && !isTimescaleMode(options.timescale)) {
     throw new ConfigError(
@@ -398,6 +427,8 @@ export class MdsClient implements AsyncDisposable {
       tenant,
       backend: this.backend.kind,
       writeMode: this.#options.writeMode ?? "auto",
+      copyMinRows: this.#options.copyMinRows ?? AUTO_COPY_MIN_ROWS,
+      batchRows: this.#options.batchRows ?? DEFAULT_BATCH_ROWS,
       run,
       schemaMode: () => this.#schemaMode(),
       onWrite: this.#options.onWrite,
@@ -678,6 +709,12 @@ export class MdsClient implements AsyncDisposable {
  */
 export async function createClient(options: ClientOptions): Promise<MdsClient> {
   validate(options);
+  if (options.url !== undefined) {
+    // the URL's tenant is the default one; the server never sees it
+    const dsn = parseDsnTenant(options.url, "url");
+    const tenant = options.tenant ?? dsn.tenant;
+    options = { ...options, url: dsn.url, ...(tenant !== undefined ? { tenant } : {}) };
+  }
   let backend: Backend;
   let owned = true;
   if (options.backend) {

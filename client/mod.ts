@@ -22,6 +22,7 @@ export * from "./pglite_backend.ts";
 export * from "./store_lock.ts";
 export * from "./migrate.ts";
 export * from "./client.ts";
+export * from "./dsn.ts";
 export * from "./store_env.ts";
 export * from "./retry.ts";
 export * from "./tenant.ts";

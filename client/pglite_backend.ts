@@ -1,9 +1,11 @@
-import { PGlite, type Transaction as PgliteTx } from "@electric-sql/pglite";
+// PGlite is imported when an embedded store opens, not with the module: a program that only
+// talks to a server runs without @electric-sql/pglite installed (e.g. on Node, bundled).
+import type { PGlite, Transaction as PgliteTx } from "@electric-sql/pglite";
 import type { Backend, ListenOptions, Queryable, Row, Transaction } from "./backend.ts";
 import { checkParams } from "./_params.ts";
 import { guardListener } from "./_listen.ts";
 import { statfsSync } from "node:fs";
-import { DiskSpaceError, mapDatabaseError } from "./errors.ts";
+import { DiskSpaceError, mapDatabaseError, MdsError } from "./errors.ts";
 import { acquireStoreLock, type StoreLock } from "./store_lock.ts";
 
 /** Where an embedded store keeps its data. */
@@ -42,6 +44,19 @@ function checkFreeSpace(dir: string, minFree: number): void {
   if (free < minFree) throw new DiskSpaceError(dir, free, minFree);
 }
 
+/** Imports PGlite, or fails with `MDS_CONFIG` saying to install it. */
+async function loadPglite(): Promise<typeof PGlite> {
+  try {
+    return (await import("@electric-sql/pglite")).PGlite;
+  } catch (err) {
+    throw new MdsError(
+      "MDS_CONFIG",
+      "The embedded store needs the package @electric-sql/pglite: install it, or give a server url",
+      { cause: err },
+    );
+  }
+}
+
 const PARSERS = {
   20: (x: string) => Number(x),
   1082: (x: string) => x,
@@ -61,10 +76,13 @@ async function run<T>(db: Runner, text: string, params: readonly unknown[]): Pro
 
 /**
  * Opens an embedded PostgreSQL (PGlite) in this process: nothing to install, one connection.
+ * `@electric-sql/pglite` is loaded here, on first use, so a program that only connects to a
+ * server does not need it.
  *
  * @param options Where the data lives.
  * @returns The backend, once the database is open.
  * @throws {StoreLockedError} Another process has the data directory open.
+ * @throws {MdsError} With code `MDS_CONFIG` when `@electric-sql/pglite` cannot be loaded.
  * @throws {DiskSpaceError} From `transaction` and `session`, while the data directory's file
  *   system has less free space than `minFreeBytes`.
  *
@@ -84,7 +102,7 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
     lock = await acquireStoreLock(options.dataDir, { waitMs: options.lockWaitMs ?? 0 });
   }
   try {
-    db = await PGlite.create(options.dataDir ?? "memory://");
+    db = await (await loadPglite()).create(options.dataDir ?? "memory://");
   } catch (err) {
     await lock?.release();
     throw mapDatabaseError(err);

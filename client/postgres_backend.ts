@@ -5,10 +5,14 @@ import type { Backend, ListenOptions, Queryable, Row, Transaction } from "./back
 import { checkParams } from "./_params.ts";
 import { guardListener } from "./_listen.ts";
 import { mapDatabaseError, MdsError } from "./errors.ts";
+import { parseDsnTenant } from "./dsn.ts";
 
 /** Connection settings of a server backend. */
 export interface PostgresBackendOptions {
-  /** `postgres://user:password@host:port/database?...` */
+  /**
+   * `postgres://user:password@host:port/database?...`; a tenant in its `options`
+   * (`-c app.tenant_id=<uuid>`) is left out of the connection: tenants are set per transaction.
+   */
   url: string;
   /** Most connections in the pool. @default {10} */
   max?: number | undefined;
@@ -240,6 +244,7 @@ class Lease {
  *
  * @param options Connection settings.
  * @returns The backend.
+ * @throws {ConfigError} When the URL's `options=-c app.tenant_id=` is not a UUID.
  *
  * @example
  * ```ts ignore
@@ -253,7 +258,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
   const connection: Record<string, string> = { application_name: options.applicationName ?? "mds" };
   if (options.statementTimeoutMs) connection.statement_timeout = String(options.statementTimeoutMs);
   const watch = new CloseWatch();
-  const sql = postgres(options.url, {
+  // never a session-level tenant on a pooled connection
+  const sql = postgres(parseDsnTenant(options.url, "url").url, {
     max: options.max ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
     connect_timeout: options.connectTimeoutSeconds ?? 10,

@@ -94,3 +94,59 @@ Deno.test("storeOptionsFromEnv() reads PULSE_ENABLED as true or false, unset kee
     assertEquals(err.option, "PULSE_ENABLED", bad);
   }
 });
+
+Deno.test("storeOptionsFromEnv() reads the tenant from MDS_TENANT_ID or the URL's options, MDS_TENANT_ID winning", () => {
+  const a = "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001";
+  const b = "6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a002";
+  const url = `postgres://u:p@db/mds?options=-c%20app.tenant_id%3D${a}`;
+  assertEquals(storeOptionsFromEnv({ MDS_DSN: url }), { url, tenant: a });
+  assertEquals(storeOptionsFromEnv({ MDS_DATABASE_URL: url, MDS_TENANT_ID: b }), {
+    url,
+    tenant: b,
+  });
+  assertEquals(storeOptionsFromEnv({ MDS_TENANT_ID: ` ${b.toUpperCase()} ` }), {
+    dataDir: "./.mds",
+    tenant: b,
+  });
+  const badUrl = assertThrows(
+    () =>
+      storeOptionsFromEnv({ MDS_DSN: "postgres://u:s3cret@db/mds?options=-c%20app.tenant_id%3Dx" }),
+    ConfigError,
+  );
+  assertEquals(badUrl.option, "MDS_DSN");
+  assert(!badUrl.message.includes("s3cret"), badUrl.message);
+  const badId = assertThrows(() => storeOptionsFromEnv({ MDS_TENANT_ID: "acme" }), ConfigError);
+  assertEquals(badId.option, "MDS_TENANT_ID");
+});
+
+Deno.test("storeOptionsFromEnv() reads MDS_WRITE_MODE, the Python names included, and the row thresholds", () => {
+  assertEquals(
+    storeOptionsFromEnv({
+      MDS_WRITE_MODE: "executemany",
+      MDS_COPY_MIN_ROWS: "5000",
+      MDS_VALUES_PAGE_SIZE: "1000",
+      MDS_VALUES_MIN_ROWS: "500",
+    }),
+    { dataDir: "./.mds", writeMode: "executemany", copyMinRows: 5000, batchRows: 1000 },
+  );
+  for (const mode of ["auto", "insert", "copy", "values", " COPY "]) {
+    assertEquals(
+      storeOptionsFromEnv({ MDS_WRITE_MODE: mode }).writeMode,
+      mode.trim().toLowerCase() as never,
+    );
+  }
+  const cases: [Record<string, string>, string][] = [
+    [{ MDS_WRITE_MODE: "bulk" }, "MDS_WRITE_MODE"],
+    [{ MDS_COPY_MIN_ROWS: "0" }, "MDS_COPY_MIN_ROWS"],
+    [{ MDS_COPY_MIN_ROWS: "5e3" }, "MDS_COPY_MIN_ROWS"],
+    [{ MDS_VALUES_PAGE_SIZE: "0" }, "MDS_VALUES_PAGE_SIZE"],
+    [{ MDS_VALUES_PAGE_SIZE: "1000001" }, "MDS_VALUES_PAGE_SIZE"],
+    [{ MDS_VALUES_MIN_ROWS: "-1" }, "MDS_VALUES_MIN_ROWS"],
+    [{ MDS_VALUES_MIN_ROWS: "many" }, "MDS_VALUES_MIN_ROWS"],
+  ];
+  for (const [env, name] of cases) {
+    assertEquals(assertThrows(() => storeOptionsFromEnv(env), ConfigError).option, name);
+  }
+  // MDS_VALUES_MIN_ROWS has nothing to choose in mds: checked, then left out
+  assertEquals(storeOptionsFromEnv({ MDS_VALUES_MIN_ROWS: "0" }), { dataDir: "./.mds" });
+});

@@ -3,7 +3,9 @@
 // outside the bundle and is installed from npm next to it, because it loads pglite.wasm,
 // initdb.wasm and pglite.data relative to its own module, which a bundle does not carry. The
 // embedded store (in memory) always runs; a PostgreSQL server runs too when MDS_TEST_DATABASE_URL
-// is set, on a fresh database the Node script migrates.
+// is set, on a fresh database the Node script migrates. With a server, the same bundle also runs
+// from a directory where PGlite cannot be resolved: the client loads PGlite only for an embedded
+// store, so a server-only program needs nothing but the bundle (and postgres.js inside it).
 import { assert, assertEquals } from "../testing/assert.ts";
 import { createServerDatabase, serverUrl } from "../testing/backends.ts";
 import { acquireStoreLock, StoreLockedError } from "@mds/client";
@@ -179,6 +181,14 @@ Deno.test({
         printed.results,
         SERVER ? [expected("pglite"), expected("postgres")] : [expected("pglite")],
       );
+
+      if (db) {
+        const url = db.url;
+        await t.step(
+          "without PGlite installed the bundle loads, and connects, upserts and reads on the server",
+          () => withoutPglite(bundle, url),
+        );
+      }
     } finally {
       try {
         await db?.drop();
@@ -188,6 +198,38 @@ Deno.test({
     }
   },
 });
+
+/**
+ * Copies the bundle into a fresh directory with no node_modules up its path (PGlite cannot be
+ * resolved from there), then runs tests/node/smoke.mjs on the server only, the tenant riding in
+ * the URL.
+ */
+async function withoutPglite(bundle: string, url: string): Promise<void> {
+  const bare = await Deno.makeTempDir({ prefix: "mds_node_bare_" });
+  try {
+    for (let dir = bare; dir !== "/"; dir = dir.slice(0, dir.lastIndexOf("/")) || "/") {
+      const found = await Deno.stat(`${dir}/node_modules`).then(() => true, () => false);
+      assert(!found, `${dir}/node_modules exists: PGlite might resolve from there`);
+    }
+    const copy = `${bare}/mds_client.mjs`;
+    await Deno.copyFile(bundle, copy);
+    const out = must(
+      "node tests/node/smoke.mjs without PGlite",
+      await run("node", [
+        decodeURIComponent(new URL("tests/node/smoke.mjs", ROOT).pathname),
+        copy,
+      ], {
+        cwd: bare,
+        env: { MDS_NODE_SERVER_URL: url, MDS_NODE_WITHOUT_PGLITE: "1" },
+        timeoutMs: 120_000,
+      }),
+    );
+    const printed = JSON.parse(out.stdout.trim()) as { results: unknown[] };
+    assertEquals(printed.results, [expected("postgres")]);
+  } finally {
+    await Deno.remove(bare, { recursive: true });
+  }
+}
 
 const LOCK_SCRIPT = decodeURIComponent(new URL("tests/node/store_lock.mjs", ROOT).pathname);
 

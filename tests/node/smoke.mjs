@@ -4,6 +4,10 @@
 //
 // Usage: node smoke.mjs <bundle.mjs>
 // PGlite in memory always runs; MDS_NODE_SERVER_URL adds a PostgreSQL server (migrated here).
+// MDS_NODE_WITHOUT_PGLITE=1 is for a bundle run where @electric-sql/pglite is not installed: the
+// bundle must still load and serve the server, and only opening an embedded store fails
+// (MDS_CONFIG). The server is then reached with the tenant in the URL
+// (`options=-c app.tenant_id=<uuid>`), used as the client's default tenant.
 import { deepStrictEqual } from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import process from "node:process";
@@ -81,13 +85,15 @@ const expectedLatest = [
 ].map((p) => ({ ...p, timeframe: "1m" }));
 const n = BARS.length;
 
-async function exercise(name, options) {
+async function exercise(name, options, dsnTenant) {
   const client = await createClient(options);
   try {
     const health = await client.health();
     check("health.backend", health.backend, name === "pglite" ? "pglite" : "postgres");
-    const tenant = randomUUID();
-    const t = client.tenant(tenant);
+    const tenant = dsnTenant ?? randomUUID();
+    // with the tenant in the URL, the client's default tenant
+    const t = dsnTenant ? client.tenant() : client.tenant(tenant);
+    check("tenant", t.tenant, tenant);
 
     const first = await t.upsertBars(BARS);
     check("first upsert", first, { rows: n, unique: n, inserted: n, updated: 0, unchanged: 0 });
@@ -151,9 +157,27 @@ async function exercise(name, options) {
   }
 }
 
-const results = [await exercise("pglite", { memory: true })];
+const withoutPglite = process.env.MDS_NODE_WITHOUT_PGLITE === "1";
+const results = [];
+if (withoutPglite) {
+  const embedded = await createClient({ memory: true }).then(
+    async (c) => (await c.close(), "opened"),
+    (err) => err.code,
+  );
+  check("embedded store without PGlite", embedded, "MDS_CONFIG");
+} else {
+  results.push(await exercise("pglite", { memory: true }));
+}
 const url = process.env.MDS_NODE_SERVER_URL;
 if (url) {
-  results.push(await exercise("postgres", { url, migrate: true, timescale: "off" }));
+  if (withoutPglite) {
+    const tenant = randomUUID();
+    const dsn = `${url}${url.includes("?") ? "&" : "?"}options=${
+      encodeURIComponent(`-c app.tenant_id=${tenant} -c search_path=public`)
+    }`;
+    results.push(await exercise("postgres", { url: dsn, migrate: true, timescale: "off" }, tenant));
+  } else {
+    results.push(await exercise("postgres", { url, migrate: true, timescale: "off" }));
+  }
 }
 console.log(JSON.stringify({ node: process.version, results }));
