@@ -5,6 +5,7 @@ import {
   ConfigError,
   isWriteMode,
   MdsError,
+  parseDsnTenant,
   type RetryPolicy,
   type StoreOptions,
   storeOptionsFromEnv,
@@ -80,9 +81,11 @@ function globals(cmd: Command, host: Host): GlobalSettings {
   }
   const role = String(o.appRole ?? "mds_app");
   const retries = Number(o.retries ?? 0);
+  const store = storeSettings(o, host.env);
   return {
-    store: storeSettings(o, host.env),
-    tenant: o.tenant || undefined,
+    store,
+    // --tenant (or MDS_TENANT_ID), else the tenant the DSN carries in options=-c app.tenant_id=
+    tenant: o.tenant || (store.url !== undefined ? parseDsnTenant(store.url).tenant : undefined),
     writeMode: writeMode as WriteMode,
     appRole: role === "none" ? null : role,
     json: Boolean(o.json),

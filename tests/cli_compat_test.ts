@@ -183,6 +183,14 @@ function compatSuite(name: string, open: () => Promise<Store>, ignore = false): 
             { env: s.env },
           );
           assertIncludes(none.stderr, "No symbols");
+          // the tenant may ride in the DSN: options=-c app.tenant_id=<uuid>, no --tenant-id
+          if (s.where[0] === "--dsn") {
+            const dsn = `${s.where[1]}?options=${encodeURIComponent(`-c app.tenant_id=${tenant}`)}`;
+            const viaDsn = await ok(["latest-prices", "AAPL", "--dsn", dsn, "--json"], {
+              env: s.env,
+            });
+            assertEquals(jsonLines(viaDsn.stdout).map((p) => p.price), [104]);
+          }
         },
       );
 
