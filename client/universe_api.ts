@@ -227,7 +227,9 @@ export class UniverseApi {
    * The newest bar stored per series (symbol and timeframe), over every vendor: where the
    * collector resumes. Read from the ingestion cursors that bar writes keep current.
    *
+   * @param query Only the series of these tickers. @default {every series}
    * @returns One cursor per series that has bars.
+   * @throws {ValidationError} When a ticker is invalid.
    *
    * @example
    * ```ts
@@ -243,8 +245,10 @@ export class UniverseApi {
    *   ["AAPL", "1d", "2024-01-02T00:00:00.000Z"]);
    * ```
    */
-  async seriesCursors(): Promise<SeriesCursor[]> {
-    const q = buildSeriesCursors();
+  async seriesCursors(
+    query: { symbols?: readonly string[] | undefined } = {},
+  ): Promise<SeriesCursor[]> {
+    const q = buildSeriesCursors(query.symbols === undefined ? null : symbolsOf(query.symbols));
     return await this.#ctx.run((tx) => tx.query<SeriesCursor>(q.text, q.params));
   }
 

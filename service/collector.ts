@@ -433,7 +433,9 @@ export class Collector {
       (await api.universe.list({ symbols })).map((e) => [e.symbol, e]),
     );
     const newest = new Map(
-      (await api.universe.seriesCursors()).map((c) => [`${c.symbol}|${c.timeframe}`, c.last_ts]),
+      (await api.universe.seriesCursors({ symbols })).map((
+        c,
+      ) => [`${c.symbol}|${c.timeframe}`, c.last_ts]),
     );
     const series: RepairSeries[] = [];
     for (const w of written) {

@@ -149,21 +149,24 @@ export function buildRemoveUniverse(symbols: readonly string[]): SqlQuery {
  * The newest bar time stored per series (symbol and timeframe), over every vendor, from the
  * ingestion cursors that bar upserts keep in the same statement.
  *
- * @returns The statement returning `symbol`, `timeframe`, `last_ts`; no parameters.
+ * @param symbols Only these normalised tickers, or `null` for every series.
+ * @returns The statement returning `symbol`, `timeframe`, `last_ts`; one parameter.
  *
  * @example
  * ```ts
  * import { buildSeriesCursors } from "@mds/sql";
  * import assert from "node:assert/strict";
  *
- * assert.match(buildSeriesCursors().text, /GROUP BY symbol, timeframe/);
+ * assert.match(buildSeriesCursors(null).text, /GROUP BY symbol, timeframe/);
+ * assert.deepEqual(buildSeriesCursors(["AAPL"]).params, [["AAPL"]]);
  * ```
  */
-export function buildSeriesCursors(): SqlQuery {
+export function buildSeriesCursors(symbols: readonly string[] | null): SqlQuery {
   return {
     text: `SELECT symbol, timeframe, max(last_ts) AS last_ts FROM mds.ingest_cursors
-     WHERE dataset = 'bars' GROUP BY symbol, timeframe`,
-    params: [],
+     WHERE dataset = 'bars' AND ($1::text[] IS NULL OR symbol = ANY($1::text[]))
+     GROUP BY symbol, timeframe`,
+    params: [symbols],
   };
 }
 
