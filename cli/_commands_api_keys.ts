@@ -29,9 +29,12 @@ export function apiKeyCommands(program: Command, deps: CommandDeps): void {
     "create a key, read-only unless --read-write; the key is printed once and cannot be shown again",
   )
     .addOption(new Option("--name <text>", "a name to tell keys apart (default: none)"))
+    .addOption(
+      new Option("--read-only", "the key may only read (the default)").conflicts("readWrite"),
+    )
     .addOption(new Option("--read-write", "the key may write as well as read"))
     .action(withClient(async (s, cmd) => {
-      const o = cmd.opts<{ name?: string; readWrite?: boolean }>();
+      const o = cmd.opts<{ name?: string; readOnly?: boolean; readWrite?: boolean }>();
       const tenant = requireTenant(s);
       await using client = await openClient(s);
       const k = await client.apiKeys.create(tenant, { name: o.name, readOnly: !o.readWrite });

@@ -121,6 +121,21 @@ Deno.test("mds api-keys creates, lists and revokes the tenant's keys", async (t)
       assertEquals(lines(json.stdout), [{ id: readWrite.id, revoked: false }]);
       assertEquals((await verify(dir, readWrite.key))?.id, readWrite.id);
     });
+
+    await t.step(
+      "--read-only spells out the default; with --read-write it is a usage error",
+      async () => {
+        const out = await run(
+          0,
+          ["api-keys", "create", "--read-only", "--name", "ro", "--json"],
+          env,
+        );
+        const [k] = lines(out.stdout);
+        assertEquals([k.name, k.read_only], ["ro", true]);
+        assertEquals(await verify(dir, k.key), { id: k.id, tenant, readOnly: true });
+        await run(2, ["api-keys", "create", "--read-only", "--read-write"], env);
+      },
+    );
   });
 });
 
@@ -138,6 +153,6 @@ Deno.test("mds api-keys takes --tenant after the command and refuses bad input a
     assertIncludes(badId.stderr, '"id" is "not-a-uuid"');
     const badName = await run(2, ["api-keys", "create", "--name", "a\tb"], env);
     assertIncludes(badName.stderr, '"name"');
-    await run(2, ["api-keys", "create", "--read-only"], env);
+    await run(2, ["api-keys", "create", "--read-only", "--read-write"], env);
   });
 });
