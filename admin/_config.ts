@@ -15,7 +15,10 @@ export interface ServerConfig {
   port: number;
   /** Address to listen on (`HOST`). @default {"0.0.0.0"} */
   hostname: string;
-  /** Server store (`MDS_DATABASE_URL`, alias `MDS_DSN`); unset for the embedded store. */
+  /**
+   * Server store (`MDS_DATABASE_URL`, aliases `MDS_DSN` and the original's `DATABASE_URL`); unset
+   * for the embedded store.
+   */
   databaseUrl: string | undefined;
   /** Directory of the embedded store (`MDS_DATA_DIR`). @default {"./.mds"} */
   dataDir: string;
@@ -47,6 +50,34 @@ export interface ServerConfig {
 const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ? undefined : v;
 
 /**
+ * `DATABASE_URL`, the original control plane's variable, as `MDS_DATABASE_URL` when neither
+ * `MDS_DATABASE_URL` nor `MDS_DSN` is set; set next to them to another URL, it is refused.
+ */
+function withDatabaseUrl(
+  env: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  const legacy = nonEmpty(env.DATABASE_URL);
+  if (legacy === undefined) return env;
+  if (!/^postgres(?:ql)?:\/\//.test(legacy)) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "(not shown)",
+      "must start with postgres:// or postgresql://",
+    );
+  }
+  const ours = nonEmpty(env.MDS_DATABASE_URL) ?? nonEmpty(env.MDS_DSN);
+  if (ours === undefined) return { ...env, MDS_DATABASE_URL: legacy };
+  if (ours !== legacy) {
+    throw new ConfigError(
+      "DATABASE_URL",
+      "(not shown)",
+      "differs from MDS_DATABASE_URL (or MDS_DSN): set only one of them",
+    );
+  }
+  return env;
+}
+
+/**
  * Reads the settings from environment variables.
  *
  * @param env The variables, e.g. `Deno.env.toObject()`.
@@ -63,7 +94,7 @@ export function loadConfig(
   if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port > 65_535) {
     throw new ConfigError("PORT", portText, "must be a port number from 0 to 65535");
   }
-  const store = storeOptionsFromEnv(env);
+  const store = storeOptionsFromEnv(withDatabaseUrl(env));
   const timescale = nonEmpty(env.MDS_TIMESCALE) ?? "auto";
   if (!isTimescaleMode(timescale)) {
     throw new ConfigError("MDS_TIMESCALE", timescale, `must be one of ${TIMESCALE_MODES}`);

@@ -72,3 +72,23 @@ Deno.test("passwordsOf() and describeStore() keep the password out of logs", () 
   assertEquals(describeStore(config), "postgres://u:***@db:5432/x");
   assertEquals(describeStore(loadConfig({}, "x")), "embedded:./.mds");
 });
+
+Deno.test("loadConfig() reads the original DATABASE_URL when no MDS_ variable names a store", () => {
+  const url = "postgres://u:hunter2@db:5432/x";
+  assertEquals(loadConfig({ DATABASE_URL: url }, "x").databaseUrl, url);
+  assertEquals(loadConfig({ DATABASE_URL: url, MDS_DATABASE_URL: url }, "x").databaseUrl, url);
+  assertEquals(
+    loadConfig({ DATABASE_URL: url, MDS_DSN: "postgres://u:hunter2@db:5432/x" }, "x").databaseUrl,
+    url,
+  );
+  for (
+    const env of [
+      { DATABASE_URL: url, MDS_DATABASE_URL: "postgres://u:hunter3@other/x" },
+      { DATABASE_URL: "mysql://u:hunter2@db/x" },
+    ]
+  ) {
+    const err = assertThrows(() => loadConfig(env, "x"), ConfigError);
+    assertEquals(err.option, "DATABASE_URL");
+    assert(!err.message.includes("hunter"), err.message);
+  }
+});

@@ -83,7 +83,10 @@ export function collectCommand(program: Command, deps: CommandDeps): void {
         .env("MDS_COLLECTOR_CONFIG"),
     )
     .addOption(
-      new Option("--until <time>", "collect up to this time instead of now, ISO 8601 with zone"),
+      new Option(
+        "--until <time>",
+        "collect up to this time instead of now, ISO 8601 (UTC without a zone)",
+      ),
     )
     .action(withClient(async (s, cmd) => {
       const o = cmd.opts<CollectFlags>();

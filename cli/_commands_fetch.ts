@@ -33,8 +33,8 @@ export function fetchCommands(program: Command, deps: CommandDeps): void {
     )
     .requiredOption("--symbol <symbol>", "ticker")
     .addOption(new Option("--timeframe <tf>", "bar length").choices([...TIMEFRAMES]).default("1d"))
-    .requiredOption("--start <time>", "first bar open time, ISO 8601 with zone")
-    .requiredOption("--end <time>", "end, exclusive, ISO 8601 with zone")
+    .requiredOption("--start <time>", "first bar open time, ISO 8601 (UTC without a zone)")
+    .requiredOption("--end <time>", "end, exclusive, ISO 8601 (UTC without a zone)")
     .addOption(
       new Option(
         "--providers-config <file>",

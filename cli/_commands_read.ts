@@ -37,6 +37,8 @@ export function readCommands(program: Command, deps: CommandDeps): void {
           vendor: r.vendor,
           price: r.price,
           as_of: r.as_of,
+          // the original CLI's name of as_of, in JSON only (the table would repeat a column)
+          ...(s.json ? { price_timestamp: r.price_timestamp } : {}),
           timeframe: r.timeframe,
         })),
         s.json,
@@ -48,8 +50,8 @@ export function readCommands(program: Command, deps: CommandDeps): void {
   )
     .requiredOption("--symbol <symbol>", "ticker")
     .addOption(new Option("--timeframe <tf>", "bar length").choices([...TIMEFRAMES]).default("1m"))
-    .requiredOption("--start <time>", "first bar open time, ISO 8601 with zone")
-    .requiredOption("--end <time>", "end, exclusive, ISO 8601 with zone")
+    .requiredOption("--start <time>", "first bar open time, ISO 8601 (UTC without a zone)")
+    .requiredOption("--end <time>", "end, exclusive, ISO 8601 (UTC without a zone)")
     .addOption(new Option("--vendor <vendor>", "only this vendor"))
     .addOption(
       new Option("--limit <n>", "most bars").argParser(wholeNumber("--limit", 1, 10_000_000))

@@ -44,8 +44,8 @@ export function seriesCommands(program: Command, deps: CommandDeps): void {
   )
     .requiredOption("--symbol <symbol>", "ticker")
     .addOption(new Option("--timeframe <tf>", "bar length").choices([...TIMEFRAMES]).default("1m"))
-    .requiredOption("--start <time>", "first bar open time, ISO 8601 with zone")
-    .requiredOption("--end <time>", "end, exclusive, ISO 8601 with zone")
+    .requiredOption("--start <time>", "first bar open time, ISO 8601 (UTC without a zone)")
+    .requiredOption("--end <time>", "end, exclusive, ISO 8601 (UTC without a zone)")
     .addOption(new Option("--vendor <vendor>", "only this vendor's bars count"))
     .addOption(
       new Option("--calendar <name>", "when bars are expected").choices([...CALENDAR_NAMES])

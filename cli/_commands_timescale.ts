@@ -52,8 +52,8 @@ export function timescaleCommands(program: Command, deps: CommandDeps): void {
   program.command("refresh-aggregate <aggregate>").description(
     "refresh a continuous aggregate (bars_5m, bars_1h, bars_1d) over a window",
   )
-    .requiredOption("--start <time>", "window start, ISO 8601 with zone")
-    .requiredOption("--end <time>", "window end, ISO 8601 with zone")
+    .requiredOption("--start <time>", "window start, ISO 8601 (UTC without a zone)")
+    .requiredOption("--end <time>", "window end, ISO 8601 (UTC without a zone)")
     .action(withClient(async (s, cmd, aggregateArg) => {
       const o = cmd.opts<{ start: string; end: string }>();
       const name = aggregate("<aggregate>")(aggregateArg as string);

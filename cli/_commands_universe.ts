@@ -154,7 +154,7 @@ export function universeCommands(program: Command, deps: CommandDeps): void {
     .addOption(
       new Option(
         "--start <time>",
-        "where the history begins, ISO 8601 with zone (default: the collector's history.defaultDays per timeframe)",
+        "where the history begins, ISO 8601 (UTC without a zone) (default: the collector's history.defaultDays per timeframe)",
       ),
     )
     .addOption(

@@ -23,6 +23,8 @@ export interface GlobalSettings {
   json: boolean;
   /** Retries of retryable failures (lost connection, server restarting, deadlock), or false. */
   retry: RetryPolicy | false;
+  /** Refuse row timestamps without a zone (`--strict-timestamps`). */
+  strictTimestamps: boolean;
 }
 
 /** Opens a client from the settings: the server when a URL is set, else the embedded store. */
@@ -35,6 +37,7 @@ export async function openClient(
     appRole: s.appRole,
     writeMode: s.writeMode,
     retry: s.retry,
+    strictTimestamps: s.strictTimestamps,
     ...(s.tenant ? { tenant: s.tenant } : {}),
     ...extra,
   });

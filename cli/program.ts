@@ -43,6 +43,7 @@ interface GlobalFlags {
   writeMode?: string;
   appRole?: string;
   retries?: number;
+  strictTimestamps?: boolean;
   json?: boolean;
 }
 
@@ -90,7 +91,16 @@ function globals(cmd: Command, host: Host): GlobalSettings {
     appRole: role === "none" ? null : role,
     json: Boolean(o.json),
     retry: retries > 0 ? retryPolicy(retries, host.io) : false,
+    strictTimestamps: Boolean(o.strictTimestamps) || envFlag(host.env("MDS_STRICT_TIMESTAMPS")),
   };
+}
+
+/** `MDS_STRICT_TIMESTAMPS`: true, false, 1 or 0; unset or empty is false. */
+function envFlag(text: string | undefined): boolean {
+  const v = text?.trim().toLowerCase() ?? "";
+  if (v === "" || v === "false" || v === "0") return false;
+  if (v === "true" || v === "1") return true;
+  throw new UsageError(`MDS_STRICT_TIMESTAMPS must be true or false (got "${text}")`);
 }
 
 /**
@@ -197,6 +207,12 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
         "--retries <n>",
         "retries of a write or read that failed on a lost connection, a restarting server or a deadlock",
       ).argParser(wholeNumber("--retries", 0, 99)).env("MDS_RETRIES").default(0),
+    )
+    .addOption(
+      new Option(
+        "--strict-timestamps",
+        "refuse row timestamps without a zone instead of reading them as UTC (env: MDS_STRICT_TIMESTAMPS)",
+      ),
     )
     .addOption(new Option("--json", "one JSON object per line on stdout"))
     .showHelpAfterError(false)

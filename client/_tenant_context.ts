@@ -11,6 +11,8 @@ export interface TenantContext {
   readonly backend: BackendKind;
   /** The client's default write mode. */
   readonly writeMode: WriteMode;
+  /** Refuse row timestamps without a zone instead of reading them as UTC. */
+  readonly strictTimestamps?: boolean | undefined;
   /** From how many rows `auto` copies on a server. @default {AUTO_COPY_MIN_ROWS} */
   readonly copyMinRows?: number | undefined;
   /** Default rows per statement of an `insert` write. @default {DEFAULT_BATCH_ROWS} */

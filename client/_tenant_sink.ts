@@ -15,7 +15,7 @@ export function tenantSink(ctx: TenantContext): RowSink {
     tenant: ctx.tenant,
     defaultConcurrency: ctx.backend === "postgres" ? 2 : 1,
     validate: <K extends RowKind>(kind: K, input: unknown, index?: number): RowOf[K] =>
-      validateRow(kind, ctx.tenant, input, index),
+      validateRow(kind, ctx.tenant, input, index, ctx.strictTimestamps),
     write: <K extends RowKind>(kind: K, rows: readonly RowOf[K][], options?: WriteOptions) =>
       writeValidated(ctx, kind, rows, options ?? {}),
   };

@@ -12,6 +12,7 @@ import {
   parseOptionSnap,
   parseQuote,
   prepareRows,
+  refuseZonelessTimestamps,
   type RowKind,
   type RowOf,
   stageTable,
@@ -49,14 +50,17 @@ const PARSERS: { [K in RowKind]: (input: unknown, index?: number) => RowOf[K] } 
 
 /**
  * Validates one row for a tenant. A row naming another tenant is refused here, before any I/O,
- * so a caller cannot probe which keys another tenant holds.
+ * so a caller cannot probe which keys another tenant holds. `strictTimestamps` refuses
+ * timestamps without a zone, which the models otherwise read as UTC.
  */
 export function validateRow<K extends RowKind>(
   kind: K,
   tenant: string,
   input: unknown,
   index?: number,
+  strictTimestamps?: boolean,
 ): RowOf[K] {
+  if (strictTimestamps) refuseZonelessTimestamps(kind, input, index);
   const row = PARSERS[kind](input, index);
   if (row.tenant_id === undefined) row.tenant_id = tenant;
   else if (row.tenant_id !== tenant) {

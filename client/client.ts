@@ -114,6 +114,12 @@ export interface ClientOptions {
    * `MDS_VALUES_PAGE_SIZE`. @default {5000}
    */
   batchRows?: number | undefined;
+  /**
+   * Refuse row timestamps written without a zone (`2024-01-01T10:00:00`) instead of reading them
+   * as UTC, as the original mds documented them. Environment: `MDS_STRICT_TIMESTAMPS`.
+   * @default {false}
+   */
+  strictTimestamps?: boolean | undefined;
   /** Retries of retryable failures; every write is idempotent, so they are safe. @default {false} */
   retry?: RetryPolicy | false | undefined;
   /** Apply pending migrations on open. @default {true for embedded stores, false for servers} */
@@ -427,6 +433,7 @@ export class MdsClient implements AsyncDisposable {
       tenant,
       backend: this.backend.kind,
       writeMode: this.#options.writeMode ?? "auto",
+      strictTimestamps: this.#options.strictTimestamps ?? false,
       copyMinRows: this.#options.copyMinRows ?? AUTO_COPY_MIN_ROWS,
       batchRows: this.#options.batchRows ?? DEFAULT_BATCH_ROWS,
       run,

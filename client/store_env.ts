@@ -22,6 +22,7 @@ export type StoreOptions = Pick<
   | "writeMode"
   | "copyMinRows"
   | "batchRows"
+  | "strictTimestamps"
 >;
 
 /** Longest `MDS_LOCK_WAIT`, the longest `lockWaitMs` a client accepts: 24 hours. */
@@ -47,6 +48,7 @@ const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ?
  * | `MDS_COPY_MIN_ROWS`: whole number, 1 or more | `copyMinRows` | unset (25000) |
  * | `MDS_VALUES_PAGE_SIZE`: whole number, 1 to 1000000 | `batchRows` | unset (5000) |
  * | `MDS_VALUES_MIN_ROWS`: whole number, 0 or more | none: checked, no effect | |
+ * | `MDS_STRICT_TIMESTAMPS`: `true` or `false` (also `1`, `0`) | `strictTimestamps` | unset (`false`) |
  *
  * The last three and the write modes `executemany` and `values` are the Python system's
  * spellings. Its `auto` chose `executemany` below `values_min_rows` rows and `values` from there;
@@ -118,7 +120,8 @@ export function storeOptionsFromEnv(
     : parseDsnTenant(url, primary !== undefined ? "MDS_DATABASE_URL" : "MDS_DSN").tenant;
   const lockWaitMs = lockWait(nonEmpty(env.MDS_LOCK_WAIT));
   const minFreeBytes = minFree(nonEmpty(env.MDS_MIN_FREE_MB));
-  const pulse = pulseEnabled(nonEmpty(env.PULSE_ENABLED));
+  const pulse = flag("PULSE_ENABLED", nonEmpty(env.PULSE_ENABLED));
+  const strictTimestamps = flag("MDS_STRICT_TIMESTAMPS", nonEmpty(env.MDS_STRICT_TIMESTAMPS));
   const tenant = tenantId(nonEmpty(env.MDS_TENANT_ID)) ?? dsnTenant;
   const writeMode = nonEmpty(env.MDS_WRITE_MODE)?.trim().toLowerCase();
   if (writeMode !== undefined && !isWriteMode(writeMode)) {
@@ -137,6 +140,7 @@ export function storeOptionsFromEnv(
     ...(writeMode !== undefined ? { writeMode } : {}),
     ...(copyMinRows !== undefined ? { copyMinRows } : {}),
     ...(batchRows !== undefined ? { batchRows } : {}),
+    ...(strictTimestamps !== undefined ? { strictTimestamps } : {}),
   };
 }
 
@@ -164,12 +168,12 @@ function rowCount(
   return n;
 }
 
-function pulseEnabled(text: string | undefined): boolean | undefined {
+function flag(name: string, text: string | undefined): boolean | undefined {
   if (text === undefined) return undefined;
   const v = text.trim().toLowerCase();
   if (v === "true" || v === "1") return true;
   if (v === "false" || v === "0") return false;
-  throw new ConfigError("PULSE_ENABLED", text, "must be true or false");
+  throw new ConfigError(name, text, "must be true or false");
 }
 
 function lockWait(text: string | undefined): number | undefined {

@@ -25,7 +25,7 @@ import { sleep } from "./_sleep.ts";
 
 /** How a refresh waits for others of the same aggregate. */
 export interface RefreshOptions {
-  /** Window start (ISO 8601 with zone, `Date` or epoch milliseconds). */
+  /** Window start (ISO 8601 (UTC without a zone), `Date` or epoch milliseconds). */
   start: string | Date | number;
   /** Window end, after `start`. */
   end: string | Date | number;

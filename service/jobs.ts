@@ -78,7 +78,7 @@ export interface BarsFetchJobInput {
   timeframe?: Timeframe | undefined;
   /** Another name for `timeframe`, as the original service spelt it. */
   interval?: Timeframe | undefined;
-  /** First bar open time: ISO 8601 with a zone, or a `Date`. */
+  /** First bar open time: ISO 8601 (UTC without a zone), or a `Date`. */
   start: string | Date;
   /** Last bar open time, exclusive. */
   end: string | Date;
@@ -119,7 +119,7 @@ export interface BackfillJobInput {
   timeframe?: Timeframe | undefined;
   /** Another name for `timeframe`. */
   interval?: Timeframe | undefined;
-  /** First bar open time, inclusive: ISO 8601 with a zone, or a `Date`. */
+  /** First bar open time, inclusive: ISO 8601 (UTC without a zone), or a `Date`. */
   start: string | Date;
   /** Last bar open time, exclusive. */
   end: string | Date;

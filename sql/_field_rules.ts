@@ -62,7 +62,11 @@ function required(value: unknown): Refusal | undefined {
   return value === undefined ? new Refusal("is required") : undefined;
 }
 
-/** Parses an instant: ISO 8601 text with `Z` or an offset, epoch milliseconds, or a `Date`. */
+/**
+ * Parses an instant: ISO 8601 text with `Z` or an offset, epoch milliseconds, or a `Date`. Text
+ * without a zone is UTC, as the original mds documented its timestamps; strict callers refuse it
+ * first with {@linkcode isZonelessTimestamp}.
+ */
 export const timestamp: Parse<Date> = (value) => {
   const missing = required(value);
   if (missing) return missing;
@@ -81,7 +85,7 @@ export const timestamp: Parse<Date> = (value) => {
     ms = parsed;
   } else {
     return new Refusal(
-      `expected ISO 8601 text with a time zone or epoch milliseconds, got ${typeName(value)}`,
+      `expected ISO 8601 text or epoch milliseconds, got ${typeName(value)}`,
     );
   }
   if (!(ms >= MIN_MS && ms <= MAX_MS)) {
@@ -93,10 +97,7 @@ export const timestamp: Parse<Date> = (value) => {
 function parseIsoInstant(text: string): number | Refusal {
   const m = ISO_TS.exec(text);
   if (!m) return new Refusal("expected ISO 8601 text such as 2024-01-02T15:30:00Z");
-  const [, y, mo, d, h, mi, s, frac, zulu, sign, oh, om] = m;
-  if (zulu === undefined && sign === undefined) {
-    return new Refusal("has no time zone; add Z or an offset such as +00:00");
-  }
+  const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
   const year = Number(y), month = Number(mo), day = Number(d);
   const hour = Number(h), minute = Number(mi), second = Number(s ?? "0");
   if (year < 1) return new Refusal("is outside the years 0001 to 9999");
@@ -116,6 +117,16 @@ function parseIsoInstant(text: string): number | Refusal {
   utc.setUTCFullYear(year, month - 1, day);
   utc.setUTCHours(hour, minute, second, millis);
   return utc.getTime() - offset;
+}
+
+/** The refusal of a zone-less timestamp in strict mode. */
+export const ZONELESS_REASON = "has no time zone; add Z or an offset such as +00:00";
+
+/** True when `value` is ISO 8601 text without `Z` or an offset (read as UTC unless strict). */
+export function isZonelessTimestamp(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const m = ISO_TS.exec(value);
+  return m !== null && m[8] === undefined && m[9] === undefined;
 }
 
 function daysInMonth(year: number, month: number): number {
@@ -138,6 +149,18 @@ export const calendarDate: Parse<string> = (value) => {
     return new Refusal("is not a calendar date");
   }
   return value;
+};
+
+/**
+ * A calendar date, also given as an ISO 8601 date-time (the original interface typed `asof` as a
+ * datetime): the date as written, so `2024-03-31T23:00:00-05:00` is 2024-03-31.
+ */
+export const dateOfDateTime: Parse<string> = (value) => {
+  if (typeof value === "string" && value.length > 10 && ISO_TS.test(value)) {
+    const instant = timestamp(value);
+    return instant instanceof Refusal ? instant : value.slice(0, 10);
+  }
+  return calendarDate(value);
 };
 
 /** A finite number, not negative. */

@@ -96,3 +96,37 @@ export function parseWith<O, I>(
 
 /** `true` when `A` and `B` are mutually assignable; used by type-level tests of the models. */
 export type Equal<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/**
+ * The value of a field that has two spellings (mds's and the original interface's): whichever
+ * is given. Both given with different values is a {@linkcode Problem} naming both.
+ */
+export function spelling<T>(
+  valid: Record<string, unknown>,
+  name: string,
+  alias: string,
+): { value: T | undefined; problem?: Problem } {
+  const a = valid[name] as T | undefined, b = valid[alias] as T | undefined;
+  if (a === undefined) return { value: b };
+  if (b === undefined || sameValue(a, b)) return { value: a };
+  return {
+    value: a,
+    problem: { field: name, value: a, reason: `differs from "${alias}" (${show(b)}): give one` },
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return Object.is(a, b) || (a === 0 && b === 0);
+}
+
+function show(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : JSON.stringify(value) ?? String(value);
+}
+
+/** The first problem of several spelling checks, if any. */
+export function firstProblem(
+  ...problems: readonly (Problem | undefined)[]
+): Problem | undefined {
+  return problems.find((p) => p !== undefined);
+}

@@ -44,7 +44,7 @@ Deno.test("parseBackfillRequest() refuses a bad field with ValidationError namin
   const cases: [Record<string, unknown>, string][] = [
     [{ timeframe: "2m" }, "timeframe"],
     [{ tier: "T3" }, "tier"],
-    [{ start: "2024-07-01T09:30:00" }, "start"],
+    [{ start: "2024-07-01" }, "start"],
     [{ end: "2024-07-01T13:30:00Z" }, "end"],
     [{ end: "2024-07-01T13:00:00Z" }, "end"],
     [{ symbol: "" }, "symbol"],

@@ -1,17 +1,14 @@
 import { z } from "zod";
-import {
-  count,
-  field,
-  nullable,
-  price,
-  symbol,
-  timestamp,
-  uuid,
-  vendor,
-  withDefault,
-} from "./_field_rules.ts";
+import { count, field, nullable, price, symbol, timestamp, uuid, vendor } from "./_field_rules.ts";
 import { oneOf } from "./_field_rules.ts";
-import { compileModel, type Equal, type Problem, pushProblem } from "./_model_compile.ts";
+import {
+  compileModel,
+  type Equal,
+  firstProblem,
+  type Problem,
+  pushProblem,
+  spelling,
+} from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 import { type Timeframe, TIMEFRAMES } from "./timeframes.ts";
 
@@ -27,15 +24,15 @@ export interface Bar {
   symbol: string;
   /** Bar length. */
   timeframe: Timeframe;
-  /** Opening price. */
-  open: number;
-  /** Highest price; at least `open`, `close` and `low`. */
-  high: number;
-  /** Lowest price; at most `open` and `close`. */
-  low: number;
+  /** Opening price; `null` when the vendor gives only some prices (a close-only series). */
+  open: number | null;
+  /** Highest price; at least the open, close and low that are given; `null` when not given. */
+  high: number | null;
+  /** Lowest price; at most the open and close that are given; `null` when not given. */
+  low: number | null;
   /** Closing price. */
   close: number;
-  /** Traded volume, a whole number. */
+  /** Traded volume, a whole number; 0 when not given. */
   volume: number;
   /** Volume-weighted average price, where the vendor gives one. */
   vwap: number | null;
@@ -43,11 +40,17 @@ export interface Bar {
   trade_count: number | null;
 }
 
-/** What {@linkcode parseBar} accepts. */
+type NIn = number | null | undefined;
+/**
+ * What {@linkcode parseBar} accepts. The original mds interface's spellings `open_price`,
+ * `high_price`, `low_price` and `close_price` are accepted too (mds's are preferred); a row giving
+ * both spellings of a price with different values is refused. `close` (or `close_price`) is
+ * required; an `id` is ignored, the key identifies the bar.
+ */
 export interface BarInput {
   /** Owner; must match the tenant scope when given. */
   tenant_id?: string | undefined;
-  /** ISO 8601 with `Z` or an offset, epoch milliseconds, or a `Date`. */
+  /** ISO 8601 (no zone means UTC), epoch milliseconds, or a `Date`. */
   ts: string | number | Date;
   /** Data vendor; trimmed and lower-cased. */
   vendor: string;
@@ -56,61 +59,99 @@ export interface BarInput {
   /** One of {@linkcode TIMEFRAMES}. */
   timeframe: string;
   /** Opening price. */
-  open: number;
+  open?: number | null | undefined;
   /** Highest price. */
-  high: number;
+  high?: number | null | undefined;
   /** Lowest price. */
-  low: number;
-  /** Closing price. */
-  close: number;
+  low?: number | null | undefined;
+  /** Closing price; required unless `close_price` is given. */
+  close?: number | undefined;
+  /** The original interface's `open`. */
+  open_price?: number | null | undefined;
+  /** The original interface's `high`. */
+  high_price?: number | null | undefined;
+  /** The original interface's `low`. */
+  low_price?: number | null | undefined;
+  /** The original interface's `close`. */
+  close_price?: number | undefined;
   /** Traded volume. @default {0} */
-  volume?: number | undefined;
+  volume?: number | null | undefined;
   /** Volume-weighted average price. */
   vwap?: number | null | undefined;
   /** Number of trades. */
   trade_count?: number | null | undefined;
 }
 
+type N = number | null;
 const barFields = z.object({
   tenant_id: field<string, string>(uuid).optional(),
   ts: field<Date, string | number | Date>(timestamp),
   vendor: field<string, string>(vendor),
   symbol: field<string, string>(symbol),
   timeframe: field<Timeframe, string>(oneOf(TIMEFRAMES)),
-  open: field<number, number>(price),
-  high: field<number, number>(price),
-  low: field<number, number>(price),
-  close: field<number, number>(price),
-  volume: field<number, number | undefined>(withDefault(count, 0)).optional(),
-  vwap: field<number | null, number | null | undefined>(nullable(price)).optional(),
-  trade_count: field<number | null, number | null | undefined>(nullable(count)).optional(),
+  open: field<N, NIn>(nullable(price)).optional(),
+  high: field<N, NIn>(nullable(price)).optional(),
+  low: field<N, NIn>(nullable(price)).optional(),
+  close: field<number, number | undefined>(price).optional(),
+  open_price: field<N, NIn>(nullable(price)).optional(),
+  high_price: field<N, NIn>(nullable(price)).optional(),
+  low_price: field<N, NIn>(nullable(price)).optional(),
+  close_price: field<number, number | undefined>(price).optional(),
+  volume: field<N, number | null | undefined>(nullable(count)).optional(),
+  vwap: field<N, NIn>(nullable(price)).optional(),
+  trade_count: field<N, NIn>(nullable(count)).optional(),
 });
 type BarFields = z.output<typeof barFields>;
 
+/** The prices of a bar with both spellings merged, and the first conflict between them. */
+function prices(b: BarFields) {
+  const v = b as Record<string, unknown>;
+  const open = spelling<N>(v, "open", "open_price");
+  const high = spelling<N>(v, "high", "high_price");
+  const low = spelling<N>(v, "low", "low_price");
+  const close = spelling<number>(v, "close", "close_price");
+  return {
+    open: open.value ?? null,
+    high: high.value ?? null,
+    low: low.value ?? null,
+    close: close.value,
+    problem: firstProblem(open.problem, high.problem, low.problem, close.problem),
+  };
+}
+
 function barProblem(b: BarFields): Problem | undefined {
-  if (b.high < Math.max(b.open, b.close, b.low)) {
-    return { field: "high", value: b.high, reason: "is below the open, close or low" };
+  const { open, high, low, close, problem } = prices(b);
+  if (problem) return problem;
+  if (close === undefined) {
+    return { field: "close", value: undefined, reason: "is required (or close_price)" };
   }
-  if (b.low > Math.min(b.open, b.close)) {
-    return { field: "low", value: b.low, reason: "is above the open or close" };
+  // The consistency checks apply to the prices that are given (as the CHECK constraint does).
+  if (high !== null && high < Math.max(open ?? high, close, low ?? high)) {
+    return { field: "high", value: high, reason: "is below the open, close or low" };
+  }
+  if (low !== null && low > Math.min(open ?? low, close)) {
+    return { field: "low", value: low, reason: "is above the open or close" };
   }
   return undefined;
 }
 
-const toBar = (b: BarFields): Bar => ({
-  tenant_id: b.tenant_id,
-  ts: b.ts,
-  vendor: b.vendor,
-  symbol: b.symbol,
-  timeframe: b.timeframe,
-  open: b.open,
-  high: b.high,
-  low: b.low,
-  close: b.close,
-  volume: b.volume ?? 0,
-  vwap: b.vwap ?? null,
-  trade_count: b.trade_count ?? null,
-});
+const toBar = (b: BarFields): Bar => {
+  const p = prices(b);
+  return {
+    tenant_id: b.tenant_id,
+    ts: b.ts,
+    vendor: b.vendor,
+    symbol: b.symbol,
+    timeframe: b.timeframe,
+    open: p.open,
+    high: p.high,
+    low: p.low,
+    close: p.close!,
+    volume: b.volume ?? 0,
+    vwap: b.vwap ?? null,
+    trade_count: b.trade_count ?? null,
+  };
+};
 
 const barShape = barFields.check((ctx) => pushProblem(ctx, barProblem(ctx.value))).transform(toBar);
 const fastBar = compileModel("bar", barFields, toBar, barProblem);

@@ -49,13 +49,6 @@ Deno.test("parseBar() accepts bars on the edges of the OHLC rules", () => {
 
 const invalid: InvalidCase[] = [
   ["an unknown timeframe", { timeframe: "7x" }, "timeframe", "7x", "must be one of 1m, 5m"],
-  [
-    "a timestamp without zone",
-    { ts: "2024-01-02T14:30:00" },
-    "ts",
-    "2024-01-02T14:30:00",
-    "has no time zone",
-  ],
   ["a date-only timestamp", { ts: "2024-01-02" }, "ts", "2024-01-02", "expected ISO 8601"],
   ["year 0", { ts: "0000-01-01T00:00:00Z" }, "ts", "0000-01-01T00:00:00Z", "outside the years"],
   [
@@ -103,7 +96,77 @@ const invalid: InvalidCase[] = [
   ["a symbol with NUL", { symbol: "A\u0000B" }, "symbol", "A\u0000B", "control characters"],
   ["a vendor with a slash", { vendor: "a/b" }, "vendor", "a/b", "a-z, 0-9"],
   ["a bad tenant id", { tenant_id: "abc" }, "tenant_id", "abc", "must be a UUID"],
+  // The original interface's spellings: a conflict names both, and the rules apply to them too.
+  [
+    "close and close_price disagreeing",
+    { close_price: 11.5 },
+    "close",
+    11,
+    'differs from "close_price" (11.5): give one',
+  ],
+  ["open and open_price disagreeing", { open_price: 9.5 }, "open", 10, '"open_price" (9.5)'],
+  ["a missing close and close_price", { close: undefined }, "close", undefined, "close_price"],
+  ["a negative close_price", { close_price: -1 }, "close_price", -1, "must not be negative"],
+  ["a close_price as text", { close_price: "1" }, "close_price", "1", "expected a number"],
+  [
+    "high_price below close_price",
+    {
+      open: undefined,
+      high: undefined,
+      low: undefined,
+      close: undefined,
+      high_price: 5,
+      close_price: 6,
+    },
+    "high",
+    5,
+    "below the open, close or low",
+  ],
+  [
+    "low above close with no open or high",
+    { open: undefined, high: undefined, close: 8 },
+    "low",
+    9,
+    "above the open or close",
+  ],
+  ["a null close", { close: null }, "close", null, "expected a number, got null"],
 ];
+
+Deno.test("parseBar() accepts the original interface's spellings, with open, high and low optional", () => {
+  const seed = {
+    vendor: "ibkr",
+    symbol: "AAPL",
+    timeframe: "1d",
+    ts: "2025-07-11T00:00:00Z",
+    close_price: 503.32,
+  };
+  const closeOnly = parseBar(seed);
+  assertEquals(
+    [closeOnly.open, closeOnly.high, closeOnly.low, closeOnly.close, closeOnly.volume],
+    [null, null, null, 503.32, 0],
+  );
+  const full = parseBar({
+    ...seed,
+    id: "7f1c0000-0000-4000-8000-000000000001",
+    open_price: 500,
+    high_price: 505,
+    low_price: 499,
+    volume: 1000,
+  });
+  assertEquals([full.open, full.high, full.low, full.close, full.volume], [
+    500,
+    505,
+    499,
+    503.32,
+    1000,
+  ]);
+  assertEquals("id" in full || "close_price" in full, false);
+  // Both spellings with the same value are one value.
+  assertEquals(parseBar({ ...ok, close_price: 11, open_price: 10 }).close, 11);
+  // Checks apply to what is present: a high alone need only be at least the close.
+  assertEquals(parseBar({ ...seed, high_price: 503.32 }).high, 503.32);
+  assertEquals(parseBar({ ...seed, volume: null }).volume, 0);
+});
 
 testRejections("parseBar", "bar", parseBar, ok, invalid, 7);
 testSameAsModel("parseBar", "bar", parseBar, BarSchema, ok, invalid, [
@@ -122,6 +185,14 @@ testSameAsModel("parseBar", "bar", parseBar, BarSchema, ok, invalid, [
     tenant_id: "6F1C7A54-3B1E-4C8E-9A57-2D4BE1F0A001",
   },
   { ...ok, ts: new Date("2024-01-02T00:00:00Z"), vwap: null, trade_count: null, extra: "ignored" },
+  {
+    ts: "2024-01-01T10:00:00",
+    vendor: "ibkr",
+    symbol: "AAPL",
+    timeframe: "1m",
+    close_price: 150.5,
+  },
+  { ...ok, open: undefined, open_price: 10, high_price: 12, low: null, close_price: 11, id: 7 },
 ]);
 
 Deno.test("parseBar() rejects a value that is not an object", () => {

@@ -1,5 +1,15 @@
-import { calendarDate, Refusal, symbol, timestamp, uuid, vendor } from "./_field_rules.ts";
+import {
+  calendarDate,
+  isZonelessTimestamp,
+  Refusal,
+  symbol,
+  timestamp,
+  uuid,
+  vendor,
+  ZONELESS_REASON,
+} from "./_field_rules.ts";
 import { ValidationError } from "./errors.ts";
+import type { RowKind } from "./tables.ts";
 
 function check<T>(
   parse: (value: unknown) => T | Refusal,
@@ -12,12 +22,23 @@ function check<T>(
   return out;
 }
 
+/** How timestamps without a zone are read. */
+export interface TimestampOptions {
+  /**
+   * Refuse ISO 8601 text without `Z` or an offset instead of reading it as UTC (the original
+   * interface documented such timestamps as UTC, so they are accepted by default).
+   * @default {false}
+   */
+  readonly strictTimestamps?: boolean | undefined;
+}
+
 /**
- * Parses an instant the way the models do: ISO 8601 with `Z` or an offset, epoch
- * milliseconds, or a `Date`; years 0001 to 9999.
+ * Parses an instant the way the models do: ISO 8601 (with `Z` or an offset; without one it is
+ * UTC unless `strictTimestamps`), epoch milliseconds, or a `Date`; years 0001 to 9999.
  *
  * @param value The value.
  * @param field Its name, quoted in the error. @default {"ts"}
+ * @param options Whether a timestamp without a zone is refused.
  * @returns The instant.
  * @throws {ValidationError} When the value is not such an instant.
  *
@@ -27,12 +48,71 @@ function check<T>(
  * import assert from "node:assert/strict";
  *
  * assert.equal(parseInstant("2024-01-02T09:30:00-05:00").toISOString(), "2024-01-02T14:30:00.000Z");
- * assert.throws(() => parseInstant("2024-01-02T09:30:00", "start"), /"start" is .*time zone/);
+ * assert.equal(parseInstant("2024-01-02T09:30:00").toISOString(), "2024-01-02T09:30:00.000Z");
+ * assert.throws(
+ *   () => parseInstant("2024-01-02T09:30:00", "start", { strictTimestamps: true }),
+ *   /"start" is .*time zone/,
+ * );
  * ```
  */
-export function parseInstant(value: unknown, field = "ts"): Date {
+export function parseInstant(value: unknown, field = "ts", options?: TimestampOptions): Date {
+  if (options?.strictTimestamps && isZonelessTimestamp(value)) {
+    throw new ValidationError({ kind: "argument", field, value, reason: ZONELESS_REASON });
+  }
   return check(timestamp, "argument", field, value);
 }
+
+/** The instant fields of each row kind, which strict timestamps check. */
+export const TIMESTAMP_FIELDS: Readonly<Record<RowKind, readonly string[]>> = {
+  bars: ["ts"],
+  fundamentals: [],
+  news: ["published_at"],
+  options: ["ts"],
+  quotes: ["ts"],
+};
+
+/**
+ * Refuses a row whose instant fields hold ISO 8601 text without a zone: the strict mode
+ * (`strictTimestamps`) run before a model parses the row, which would read such text as UTC.
+ *
+ * @param kind The row kind.
+ * @param input The row as received.
+ * @param index Position of the row in its batch, quoted in the error.
+ * @throws {ValidationError} Naming the first such field.
+ *
+ * @example
+ * ```ts
+ * import { refuseZonelessTimestamps, parseBar } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const row = { ts: "2024-01-02T14:30:00", vendor: "v", symbol: "A", timeframe: "1m", close: 1 };
+ * assert.equal(parseBar(row).ts.toISOString(), "2024-01-02T14:30:00.000Z");
+ * assert.throws(() => refuseZonelessTimestamps("bars", row, 4), /row 4: "ts" is .*time zone/);
+ * ```
+ */
+export function refuseZonelessTimestamps(kind: RowKind, input: unknown, index?: number): void {
+  if (typeof input !== "object" || input === null) return;
+  for (const field of TIMESTAMP_FIELDS[kind]) {
+    const value = (input as Record<string, unknown>)[field];
+    if (isZonelessTimestamp(value)) {
+      throw new ValidationError({
+        kind: KIND_NAMES[kind],
+        field,
+        value,
+        reason: ZONELESS_REASON,
+        index,
+      });
+    }
+  }
+}
+
+const KIND_NAMES: Readonly<Record<RowKind, string>> = {
+  bars: "bar",
+  fundamentals: "fundamentals",
+  news: "news",
+  options: "option",
+  quotes: "quote",
+};
 
 /**
  * Parses a calendar date `YYYY-MM-DD`.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import {
-  calendarDate,
   count,
+  dateOfDateTime,
   field,
   finite,
   jsonObject,
@@ -26,6 +26,10 @@ export interface Fundamentals {
   symbol: string;
   /** Market capitalisation. */
   market_cap: number | null;
+  /** Total assets. */
+  total_assets: number | null;
+  /** Total liabilities. */
+  total_liabilities: number | null;
   /** Price to earnings ratio; negative for losses. */
   pe_ratio: number | null;
   /** Earnings per share. */
@@ -42,11 +46,11 @@ export interface Fundamentals {
   extra: Record<string, unknown> | null;
 }
 
-/** What {@linkcode parseFundamentals} accepts. */
+/** What {@linkcode parseFundamentals} accepts; an `id` (the original interface's) is ignored. */
 export interface FundamentalsInput {
   /** Owner; must match the tenant scope when given. */
   tenant_id?: string | undefined;
-  /** `YYYY-MM-DD`. */
+  /** `YYYY-MM-DD`, or an ISO 8601 date-time whose date (as written) is taken. */
   asof: string;
   /** Data vendor. */
   vendor: string;
@@ -54,6 +58,10 @@ export interface FundamentalsInput {
   symbol: string;
   /** Market capitalisation. */
   market_cap?: number | null | undefined;
+  /** Total assets. */
+  total_assets?: number | null | undefined;
+  /** Total liabilities. */
+  total_liabilities?: number | null | undefined;
   /** Price to earnings ratio. */
   pe_ratio?: number | null | undefined;
   /** Earnings per share. */
@@ -74,10 +82,12 @@ type N = number | null;
 type NIn = number | null | undefined;
 const fundamentalsFields = z.object({
   tenant_id: field<string, string>(uuid).optional(),
-  asof: field<string, string>(calendarDate),
+  asof: field<string, string>(dateOfDateTime),
   vendor: field<string, string>(vendor),
   symbol: field<string, string>(symbol),
   market_cap: field<N, NIn>(nullable(price)).optional(),
+  total_assets: field<N, NIn>(nullable(price)).optional(),
+  total_liabilities: field<N, NIn>(nullable(price)).optional(),
   pe_ratio: field<N, NIn>(nullable(finite)).optional(),
   eps: field<N, NIn>(nullable(finite)).optional(),
   revenue: field<N, NIn>(nullable(finite)).optional(),
@@ -95,6 +105,8 @@ const toFundamentals = (f: z.output<typeof fundamentalsFields>): Fundamentals =>
   vendor: f.vendor,
   symbol: f.symbol,
   market_cap: f.market_cap ?? null,
+  total_assets: f.total_assets ?? null,
+  total_liabilities: f.total_liabilities ?? null,
   pe_ratio: f.pe_ratio ?? null,
   eps: f.eps ?? null,
   revenue: f.revenue ?? null,

@@ -33,6 +33,8 @@ Deno.test("parseFundamentals() keeps every figure of a complete record", () => {
     vendor: "fmp",
     symbol: "MSFT",
     market_cap: 3.1e12,
+    total_assets: null,
+    total_liabilities: null,
     pe_ratio: 35.2,
     eps: 2.94,
     revenue: 6.19e10,
@@ -56,6 +58,8 @@ Deno.test("parseFundamentals() normalises vendor, symbol and tenant id and fills
     vendor: "fmp",
     symbol: "BRK.B",
     market_cap: null,
+    total_assets: null,
+    total_liabilities: null,
     pe_ratio: null,
     eps: null,
     revenue: null,
@@ -101,13 +105,6 @@ const invalid: InvalidCase[] = [
   ["a missing vendor", { vendor: undefined }, "vendor", undefined, "is required"],
   ["a missing symbol", { symbol: undefined }, "symbol", undefined, "is required"],
   ["an asof as a number", { asof: 20240331 }, "asof", 20240331, "got a number"],
-  [
-    "an asof with a time",
-    { asof: "2024-03-31T00:00:00Z" },
-    "asof",
-    "2024-03-31T00:00:00Z",
-    "expected a date such as 2024-01-02",
-  ],
   ["an asof without padding", { asof: "2024-3-31" }, "asof", "2024-3-31", "expected a date"],
   ["February 29 of 2023", { asof: "2023-02-29" }, "asof", "2023-02-29", "not a calendar date"],
   ["month 13", { asof: "2024-13-01" }, "asof", "2024-13-01", "not a calendar date"],
@@ -169,6 +166,21 @@ const invalid: InvalidCase[] = [
   ["an empty vendor", { vendor: "" }, "vendor", "", "1 to 64 characters of a-z"],
   ["a vendor with a space", { vendor: "f mp" }, "vendor", "f mp", "a-z, 0-9"],
   ["a bad tenant id", { tenant_id: "tenant-1" }, "tenant_id", "tenant-1", "must be a UUID"],
+  ["negative total_assets", { total_assets: -1 }, "total_assets", -1, "must not be negative"],
+  [
+    "total_liabilities as text",
+    { total_liabilities: "1" },
+    "total_liabilities",
+    "1",
+    "expected a number",
+  ],
+  [
+    "an asof date-time that is not a date",
+    { asof: "2024-02-30T00:00:00Z" },
+    "asof",
+    "2024-02-30T00:00:00Z",
+    "not a calendar date",
+  ],
 ];
 
 testRejections("parseFundamentals", "fundamentals", parseFundamentals, ok, invalid, 3);
@@ -197,4 +209,24 @@ Deno.test("parseFundamentals() rejects a value that is not an object", () => {
   const err = assertThrows(() => parseFundamentals(null), ValidationError);
   assertEquals(err.field, "");
   assertEquals(err.message, "Invalid fundamentals: row is null: expected a JSON object");
+});
+
+Deno.test("parseFundamentals() accepts the original interface's total_assets, total_liabilities and a date-time asof", () => {
+  const f = parseFundamentals({
+    vendor: "alpha",
+    symbol: "AAPL",
+    asof: "2024-01-01T00:00:00",
+    total_assets: 3.5e11,
+    total_liabilities: 2.9e11,
+    net_income: 9.7e10,
+    eps: 1.25,
+    id: 42,
+  });
+  assertEquals(
+    [f.asof, f.total_assets, f.total_liabilities, f.net_income, f.eps],
+    ["2024-01-01", 3.5e11, 2.9e11, 9.7e10, 1.25],
+  );
+  assertEquals("id" in f, false);
+  // The date as written, whatever the offset.
+  assertEquals(parseFundamentals({ ...f, asof: "2024-03-31T23:00:00-05:00" }).asof, "2024-03-31");
 });

@@ -16,6 +16,8 @@ export interface LatestPrice {
   as_of: Date;
   /** The bar's close. */
   price: number;
+  /** The original interface's name of `as_of`: the same instant. */
+  price_timestamp: Date;
   /** Timeframe of the bar it came from. */
   timeframe: Timeframe;
   /** When mds last changed this row. */
@@ -28,6 +30,7 @@ const latestPriceShape = z.object({
   symbol: field<string, string>(symbol),
   as_of: field<Date, Date>(timestamp),
   price: field<number, number>(price),
+  price_timestamp: field<Date, Date>(timestamp),
   timeframe: field<Timeframe, Timeframe>(oneOf(TIMEFRAMES)),
   updated_at: field<Date, Date>(timestamp),
 });

@@ -11,7 +11,7 @@ import {
   uuid,
   vendor,
 } from "./_field_rules.ts";
-import { compileModel, type Equal } from "./_model_compile.ts";
+import { compileModel, type Equal, type Problem, pushProblem, spelling } from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** One news item as stored. */
@@ -38,11 +38,15 @@ export interface News {
   sentiment: number | null;
 }
 
-/** What {@linkcode parseNews} accepts. */
+/**
+ * What {@linkcode parseNews} accepts. The original interface's `symbol` (one ticker) and
+ * `sentiment_score` are accepted too (mds's `symbols` and `sentiment` are preferred); a `symbol`
+ * missing from the `symbols` given, or a `sentiment_score` other than the `sentiment`, is refused.
+ */
 export interface NewsInput {
   /** Owner; must match the tenant scope when given. */
   tenant_id?: string | undefined;
-  /** ISO 8601 with a zone, epoch milliseconds, or a `Date`. */
+  /** ISO 8601 (no zone means UTC), epoch milliseconds, or a `Date`. */
   published_at: string | number | Date;
   /** Data vendor. */
   vendor: string;
@@ -50,6 +54,8 @@ export interface NewsInput {
   id?: string | undefined;
   /** Tickers the item is about. @default {[]} */
   symbols?: string[] | undefined;
+  /** One ticker the item is about (the original interface's spelling). */
+  symbol?: string | null | undefined;
   /** Headline. */
   title: string;
   /** Link to the article. */
@@ -60,6 +66,8 @@ export interface NewsInput {
   source?: string | null | undefined;
   /** Sentiment in [-1, 1]. */
   sentiment?: number | null | undefined;
+  /** The original interface's `sentiment`. */
+  sentiment_score?: number | null | undefined;
 }
 
 const symbolList = (value: unknown): string[] | Refusal => {
@@ -82,28 +90,50 @@ const newsFields = z.object({
   vendor: field<string, string>(vendor),
   id: field<string, string>(text(200, { trim: true })).optional(),
   symbols: field<string[], string[] | undefined>(symbolList).optional(),
+  symbol: field<string | null, SIn>(nullable(symbol)).optional(),
   title: field<string, string>(text(2_000)),
   url: field<string | null, SIn>(nullable(text(4_096, { trim: true }))).optional(),
   summary: field<string | null, SIn>(nullable(text(100_000, { empty: true }))).optional(),
   source: field<string | null, SIn>(nullable(text(200, { trim: true }))).optional(),
   sentiment: field<number | null, number | null | undefined>(nullable(between(-1, 1))).optional(),
+  sentiment_score: field<number | null, number | null | undefined>(nullable(between(-1, 1)))
+    .optional(),
 });
+type NewsFields = z.output<typeof newsFields>;
 
-const toNews = (n: z.output<typeof newsFields>): News => ({
+const sentimentOf = (n: NewsFields) =>
+  spelling<number | null>(n as Record<string, unknown>, "sentiment", "sentiment_score");
+
+function newsProblem(n: NewsFields): Problem | undefined {
+  if (n.symbol != null && n.symbols !== undefined && !n.symbols.includes(n.symbol)) {
+    return {
+      field: "symbol",
+      value: n.symbol,
+      reason: `is not among "symbols" (${JSON.stringify(n.symbols)}): give one`,
+    };
+  }
+  return sentimentOf(n).problem;
+}
+
+const symbolsOf = (n: NewsFields): string[] =>
+  n.symbols !== undefined ? n.symbols : n.symbol != null ? [n.symbol] : [];
+
+const toNews = (n: NewsFields): News => ({
   tenant_id: n.tenant_id,
   published_at: n.published_at,
   vendor: n.vendor,
   id: n.id ?? newsId(n.vendor, n.url ?? null, n.title, n.published_at),
-  symbols: n.symbols ?? [],
+  symbols: symbolsOf(n),
   title: n.title,
   url: n.url ?? null,
   summary: n.summary ?? null,
   source: n.source ?? null,
-  sentiment: n.sentiment ?? null,
+  sentiment: sentimentOf(n).value ?? null,
 });
 
-const newsShape = newsFields.transform(toNews);
-const fastNews = compileModel("news", newsFields, toNews);
+const newsShape = newsFields.check((ctx) => pushProblem(ctx, newsProblem(ctx.value)))
+  .transform(toNews);
+const fastNews = compileModel("news", newsFields, toNews, newsProblem);
 
 /** The zod model of {@linkcode News}. */
 export const NewsSchema: Model<News, NewsInput> = newsShape;

@@ -297,6 +297,28 @@ const invalid: InvalidCase[] = [
   ],
   ["a bad vendor", { vendor: "Bloom berg" }, "vendor", "Bloom berg", "a-z, 0-9"],
   ["a bad tenant id", { tenant_id: "x" }, "tenant_id", "x", "must be a UUID"],
+  [
+    "a symbol outside symbols",
+    { symbols: ["AAPL"], symbol: "msft" },
+    "symbol",
+    "MSFT",
+    'is not among "symbols" (["AAPL"]): give one',
+  ],
+  ["a symbol with a space", { symbol: "BRK B" }, "symbol", "BRK B", "without spaces"],
+  [
+    "sentiment and sentiment_score disagreeing",
+    { sentiment: 0.4, sentiment_score: 0.5 },
+    "sentiment",
+    0.4,
+    '"sentiment_score" (0.5)',
+  ],
+  [
+    "a sentiment_score above 1",
+    { sentiment_score: 1.5 },
+    "sentiment_score",
+    1.5,
+    "between -1 and 1",
+  ],
 ];
 
 testRejections("parseNews", "news", parseNews, ok, invalid, 2);
@@ -318,4 +340,24 @@ Deno.test("parseNews() rejects a value that is not an object", () => {
   const err = assertThrows(() => parseNews(["title"]), ValidationError);
   assertEquals(err.field, "");
   assertEquals(err.message, 'Invalid news: row is ["title"]: expected a JSON object');
+});
+
+Deno.test("parseNews() accepts the original interface's symbol and sentiment_score", () => {
+  const n = parseNews({
+    vendor: "reuters",
+    title: "AAPL Reports Strong Q4",
+    published_at: "2024-01-01T10:00:00",
+    symbol: "aapl",
+    sentiment_score: 0.8,
+  });
+  assertEquals(
+    [n.published_at.toISOString(), n.symbols, n.sentiment],
+    ["2024-01-01T10:00:00.000Z", ["AAPL"], 0.8],
+  );
+  assertEquals(parseNews({ ...ok, symbols: ["MSFT", "AAPL"], symbol: "AAPL" }).symbols, [
+    "MSFT",
+    "AAPL",
+  ]);
+  assertEquals(parseNews({ ...ok, sentiment: 0.5, sentiment_score: 0.5 }).sentiment, 0.5);
+  assertEquals(parseNews({ ...ok, symbol: null }).symbols, ok.symbols ?? []);
 });

@@ -13,7 +13,14 @@ import {
   uuid,
   vendor,
 } from "./_field_rules.ts";
-import { compileModel, type Equal, type Problem, pushProblem } from "./_model_compile.ts";
+import {
+  compileModel,
+  type Equal,
+  firstProblem,
+  type Problem,
+  pushProblem,
+  spelling,
+} from "./_model_compile.ts";
 import type { Model } from "./model.ts";
 
 /** Option sides. */
@@ -62,11 +69,15 @@ export interface OptionSnap {
 }
 
 type NIn = number | null | undefined;
-/** What {@linkcode parseOptionSnap} accepts. */
+/**
+ * What {@linkcode parseOptionSnap} accepts. The original interface's `iv`, `oi` and `spot` are
+ * accepted for `implied_volatility`, `open_interest` and `underlying_price` (mds's spellings are
+ * preferred; both with different values is refused); an `id` is ignored.
+ */
 export interface OptionSnapInput {
   /** Owner; must match the tenant scope when given. */
   tenant_id?: string | undefined;
-  /** ISO 8601 with a zone, epoch milliseconds, or a `Date`. */
+  /** ISO 8601 (no zone means UTC), epoch milliseconds, or a `Date`. */
   ts: string | number | Date;
   /** Data vendor. */
   vendor: string;
@@ -100,6 +111,12 @@ export interface OptionSnapInput {
   vega?: number | null | undefined;
   /** Underlying price. */
   underlying_price?: number | null | undefined;
+  /** The original interface's `implied_volatility`. */
+  iv?: number | null | undefined;
+  /** The original interface's `open_interest`. */
+  oi?: number | null | undefined;
+  /** The original interface's `underlying_price`. */
+  spot?: number | null | undefined;
 }
 
 const optionType = (value: unknown): OptionType | Refusal =>
@@ -132,34 +149,55 @@ const optionFields = z.object({
   theta: field<N, NIn>(nullable(finite)).optional(),
   vega: field<N, NIn>(nullable(finite)).optional(),
   underlying_price: field<N, NIn>(nullable(price)).optional(),
+  iv: field<N, NIn>(nullable(price)).optional(),
+  oi: field<N, NIn>(nullable(count)).optional(),
+  spot: field<N, NIn>(nullable(price)).optional(),
 });
 type OptionFields = z.output<typeof optionFields>;
 
-const optionProblem = (o: OptionFields): Problem | undefined =>
-  o.bid != null && o.ask != null && o.ask < o.bid
-    ? { field: "ask", value: o.ask, reason: "is below the bid" }
-    : undefined;
+/** The fields with two spellings, merged, and the first conflict between them. */
+function spellings(o: OptionFields) {
+  const v = o as Record<string, unknown>;
+  const iv = spelling<N>(v, "implied_volatility", "iv");
+  const oi = spelling<N>(v, "open_interest", "oi");
+  const spot = spelling<N>(v, "underlying_price", "spot");
+  return {
+    implied_volatility: iv.value ?? null,
+    open_interest: oi.value ?? null,
+    underlying_price: spot.value ?? null,
+    problem: firstProblem(iv.problem, oi.problem, spot.problem),
+  };
+}
 
-const toOptionSnap = (o: OptionFields): OptionSnap => ({
-  tenant_id: o.tenant_id,
-  ts: o.ts,
-  vendor: o.vendor,
-  symbol: o.symbol,
-  expiry: o.expiry,
-  option_type: o.option_type,
-  strike: o.strike,
-  bid: o.bid ?? null,
-  ask: o.ask ?? null,
-  last: o.last ?? null,
-  volume: o.volume ?? null,
-  open_interest: o.open_interest ?? null,
-  implied_volatility: o.implied_volatility ?? null,
-  delta: o.delta ?? null,
-  gamma: o.gamma ?? null,
-  theta: o.theta ?? null,
-  vega: o.vega ?? null,
-  underlying_price: o.underlying_price ?? null,
-});
+const optionProblem = (o: OptionFields): Problem | undefined =>
+  spellings(o).problem ??
+    (o.bid != null && o.ask != null && o.ask < o.bid
+      ? { field: "ask", value: o.ask, reason: "is below the bid" }
+      : undefined);
+
+const toOptionSnap = (o: OptionFields): OptionSnap => {
+  const merged = spellings(o);
+  return {
+    tenant_id: o.tenant_id,
+    ts: o.ts,
+    vendor: o.vendor,
+    symbol: o.symbol,
+    expiry: o.expiry,
+    option_type: o.option_type,
+    strike: o.strike,
+    bid: o.bid ?? null,
+    ask: o.ask ?? null,
+    last: o.last ?? null,
+    volume: o.volume ?? null,
+    open_interest: merged.open_interest,
+    implied_volatility: merged.implied_volatility,
+    delta: o.delta ?? null,
+    gamma: o.gamma ?? null,
+    theta: o.theta ?? null,
+    vega: o.vega ?? null,
+    underlying_price: merged.underlying_price,
+  };
+};
 
 const optionShape = optionFields.check((ctx) => pushProblem(ctx, optionProblem(ctx.value)))
   .transform(toOptionSnap);

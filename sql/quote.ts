@@ -30,7 +30,7 @@ type NIn = number | null | undefined;
 export interface QuoteInput {
   /** Owner; must match the tenant scope when given. */
   tenant_id?: string | undefined;
-  /** ISO 8601 with a zone, epoch milliseconds, or a `Date`. */
+  /** ISO 8601 (UTC without a zone), epoch milliseconds, or a `Date`. */
   ts: string | number | Date;
   /** Data vendor. */
   vendor: string;

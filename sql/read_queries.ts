@@ -193,7 +193,7 @@ export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): S
 export function buildLatestPrices(symbols: readonly string[], vendor: string | null): SqlQuery {
   return {
     text:
-      `SELECT tenant_id, vendor, symbol, as_of, price, timeframe, updated_at FROM mds.latest_prices
+      `SELECT tenant_id, vendor, symbol, as_of, price, as_of AS price_timestamp, timeframe, updated_at FROM mds.latest_prices
      WHERE symbol = ANY($1::text[]) AND ($2::text IS NULL OR vendor = $2)
      ORDER BY symbol, vendor`,
     params: [[...symbols], vendor],
@@ -308,7 +308,7 @@ export function buildFundamentalsAsOf(filter: FundamentalsFilter): SqlQuery {
   return {
     text:
       `SELECT DISTINCT ON (vendor) tenant_id, asof, vendor, symbol, market_cap, pe_ratio, eps, revenue,
-            net_income, shares_outstanding, dividend_yield, extra
+            net_income, shares_outstanding, dividend_yield, extra, total_assets, total_liabilities
      FROM mds.fundamentals WHERE symbol = $1 AND asof <= $2::date AND ($3::text IS NULL OR vendor = $3)
      ORDER BY vendor, asof DESC`,
     params: [filter.symbol, filter.asOf, filter.vendor],

@@ -121,6 +121,8 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
       c("shares_outstanding", "int8"),
       c("dividend_yield", "float8"),
       c("extra", "jsonb"),
+      c("total_assets", "float8"),
+      c("total_liabilities", "float8"),
     ],
   },
   news: {

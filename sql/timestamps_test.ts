@@ -2,6 +2,7 @@
 import { assertEquals, assertThrows } from "../testing/assert.ts";
 import { type BarInput, parseBar } from "./bar.ts";
 import { ValidationError } from "./errors.ts";
+import { parseInstant, refuseZonelessTimestamps } from "./fields.ts";
 
 const ok: BarInput = {
   ts: "2024-01-02T14:30:00Z",
@@ -47,6 +48,10 @@ const accepted: Array<[string, string | number | Date, string]> = [
   ["epoch 0", 0, "1970-01-01T00:00:00.000Z"],
   ["negative epoch milliseconds", -86_400_000, "1969-12-31T00:00:00.000Z"],
   ["a Date", sameInstant, "2024-01-02T14:30:00.123Z"],
+  // The original mds documented zone-less timestamps as UTC: read so unless strict.
+  ["no time zone (UTC)", "2024-01-02T14:30:00", "2024-01-02T14:30:00.000Z"],
+  ["no time zone and milliseconds (UTC)", "2024-01-02T14:30:00.5", "2024-01-02T14:30:00.500Z"],
+  ["no time zone and no seconds (UTC)", "2024-01-02 14:30", "2024-01-02T14:30:00.000Z"],
 ];
 
 for (const [name, ts, iso] of accepted) {
@@ -91,8 +96,6 @@ const refused: Array<[string, unknown, string]> = [
   ["an offset of +16:00", "2024-01-02T14:30:00+16:00", "has an invalid UTC offset"],
   ["an offset of +05:60", "2024-01-02T14:30:00+05:60", "has an invalid UTC offset"],
   ["a one-digit offset minute", "2024-01-02T14:30:00+05:3", "expected ISO 8601 text"],
-  ["no time zone", "2024-01-02T14:30:00", "has no time zone; add Z or an offset"],
-  ["no time zone and milliseconds", "2024-01-02T14:30:00.5", "has no time zone"],
   ["a date only", "2024-01-02", "expected ISO 8601 text such as 2024-01-02T15:30:00Z"],
   ["unpadded fields", "2024-1-2T14:30:00Z", "expected ISO 8601 text"],
   ["leading white space", " 2024-01-02T14:30:00Z", "expected ISO 8601 text"],
@@ -104,7 +107,7 @@ const refused: Array<[string, unknown, string]> = [
   ["Infinity", Infinity, "expected epoch milliseconds as a whole number"],
   ["a boolean", true, "epoch milliseconds, got a boolean"],
   ["null", null, "epoch milliseconds, got null"],
-  ["an object", plainObject, "expected ISO 8601 text with a time zone or epoch milliseconds"],
+  ["an object", plainObject, "expected ISO 8601 text or epoch milliseconds"],
   ["a missing value", undefined, "is required"],
 ];
 
@@ -126,4 +129,35 @@ Deno.test("parseBar() quotes a refused Date as ISO text in its message", () => {
     err.message,
     'Invalid bar: "ts" is +010000-01-01T00:00:00.000Z: is outside the years 0001 to 9999',
   );
+});
+
+Deno.test("strict timestamps refuse exactly the zone-less texts, naming the field of each row kind", () => {
+  for (const ts of ["2024-01-02T14:30:00", "2024-01-02T14:30:00.5", "2024-01-02 14:30"]) {
+    const err = assertThrows(
+      () => refuseZonelessTimestamps("bars", { ...ok, ts }, 2),
+      ValidationError,
+    );
+    assertEquals([err.kind, err.field, err.value, err.index], ["bar", "ts", ts, 2]);
+    assertEquals(err.reason, "has no time zone; add Z or an offset such as +00:00");
+    assertThrows(() => parseInstant(ts, "start", { strictTimestamps: true }), ValidationError);
+  }
+  for (const ts of ["2024-01-02T14:30:00Z", "2024-01-02T14:30:00+01:00", 0, new Date(0), "junk"]) {
+    refuseZonelessTimestamps("bars", { ...ok, ts }); // the model judges everything else
+    if (typeof ts !== "string" || ts !== "junk") {
+      parseInstant(ts, "start", { strictTimestamps: true });
+    }
+  }
+  const cases = [
+    ["news", "published_at", "news"],
+    ["options", "ts", "option"],
+    ["quotes", "ts", "quote"],
+  ] as const;
+  for (const [kind, field, name] of cases) {
+    const err = assertThrows(
+      () => refuseZonelessTimestamps(kind, { [field]: "2024-01-02T14:30:00" }),
+      ValidationError,
+    );
+    assertEquals([err.kind, err.field], [name, field]);
+  }
+  refuseZonelessTimestamps("fundamentals", { asof: "2024-01-02T14:30:00" }); // a date, no instant
 });

@@ -581,7 +581,8 @@ Deno.test("buildStageTable() declares every column with its type, in column orde
     buildStageTable(TABLES.fundamentals),
     "CREATE TEMP TABLE mds_stage_fundamentals (tenant_id uuid, asof date, vendor text, " +
       "symbol text, market_cap float8, pe_ratio float8, eps float8, revenue float8, " +
-      "net_income float8, shares_outstanding int8, dividend_yield float8, extra jsonb) " +
+      "net_income float8, shares_outstanding int8, dividend_yield float8, extra jsonb, " +
+      "total_assets float8, total_liabilities float8) " +
       "ON COMMIT DROP",
   );
 });

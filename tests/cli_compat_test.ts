@@ -3,11 +3,13 @@
 // named priority, `ingest-ndjson` with `--max-rows`/`--max-ms` from a gzip file and from stdin,
 // `ingest-ndjson-async` and `stamp-head`. Each reads back what it wrote. Against the embedded
 // store, and PostgreSQL when MDS_TEST_DATABASE_URL is set (there with `--dsn` instead of the
-// environment). The lines that need the model's field names (write-bar with per-field flags) are
-// not here.
+// environment). The write-* examples with per-field flags run verbatim (the DSN and tenant
+// filled in), and NDJSON in the original models' field names goes through ingest-ndjson; each is
+// read back with the client.
+import { createClient, type MdsClient } from "@mds/client";
 import { MIGRATION_FILES } from "@mds/sql";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
-import { cleanEnv, type Env, expectExit, jsonLines, ok } from "../testing/cli.ts";
+import { cleanEnv, type Env, expectExit, jsonLines, mds, ok } from "../testing/cli.ts";
 import { ndjson, summaryOf } from "../testing/cli_ingest.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
 
@@ -58,6 +60,13 @@ async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/** A client on the store `s` names, to read back what the commands wrote. */
+function clientOf(s: Store): Promise<MdsClient> {
+  return s.where[0] === "--dsn"
+    ? createClient({ url: s.where[1]! })
+    : createClient({ dataDir: s.env.MDS_DATA_DIR! });
+}
+
 /** NDJSON bars of `symbol` from `vendor`, one a minute from 2024-01-02 14:30 UTC. */
 function bars(symbol: string, vendor: string, count: number, close = 100): Uint8Array {
   return ndjson(Array.from({ length: count }, (_, i) =>
@@ -90,6 +99,15 @@ async function storedBars(s: Store, tenant: string, symbol: string) {
     tenant,
   ], { env: s.env });
   return jsonLines(run.stdout);
+}
+
+/** `mds ingest-ndjson KIND -` of `rows` for `tenant`; exit 0 or 3 (rejected lines). */
+async function mdsIngest(s: Store, kind: string, tenant: string, rows: readonly object[]) {
+  const stdin = ndjson(rows.map((r) => JSON.stringify(r)));
+  const args = ["ingest-ndjson", kind, "-", ...s.where, "--tenant-id", tenant, "--json"];
+  const run = await mds(args, { env: s.env, stdin });
+  assert(run.code === 0 || run.code === 3, `${kind}: exit ${run.code}: ${run.stderr}`);
+  return run;
 }
 
 function compatSuite(name: string, open: () => Promise<Store>, ignore = false): void {
@@ -315,6 +333,223 @@ function compatSuite(name: string, open: () => Promise<Store>, ignore = false): 
           }
         },
       );
+
+      await t.step(
+        "write-bar, write-fundamental, write-news, write-option: the original's examples verbatim",
+        async () => {
+          const tenant = newTenant();
+          // SEED-INTERFACE's lines, with "..." and "uuid" filled in.
+          const lines = [
+            `write-bar --vendor ibkr --symbol AAPL --timeframe 1m --ts 2024-01-01T10:00:00 --close-price 150.5 --volume 1000`,
+            `write-fundamental --vendor alpha --symbol AAPL --asof 2024-01-01 --eps 1.25`,
+            `write-news --vendor reuters --title AAPL_Reports_Strong_Q4 --published-at 2024-01-01T10:00:00 --symbol AAPL --sentiment-score 0.8`,
+            `write-option --vendor ibkr --symbol AAPL --expiry 2024-12-20 --option-type C --strike 200 --ts 2024-01-01T10:00:00 --iv 0.25 --delta 0.55`,
+          ];
+          for (const line of lines) {
+            const args = line.split(" ").map((a) => a.replaceAll("_", " "));
+            const [command, ...flags] = args;
+            const run = await ok(
+              [command!, ...s.where, "--tenant-id", tenant, ...flags, "--json"],
+              {
+                env: s.env,
+              },
+            );
+            assertEquals(jsonLines(run.stdout)[0]?.inserted, 1, `${line}: ${run.stderr}`);
+          }
+          // Zone-less timestamps are UTC; --strict-timestamps refuses them, naming the field.
+          const strict = await expectExit(1, [
+            "write-bar",
+            ...s.where,
+            "--tenant-id",
+            tenant,
+            "--strict-timestamps",
+            ...lines[0]!.split(" ").slice(1),
+          ], { env: s.env });
+          assertIncludes(strict.stderr, '"ts" is "2024-01-01T10:00:00": has no time zone');
+          // A flag that is not a number, and JSON with flags, are usage errors naming them.
+          const bad = await expectExit(2, [
+            "write-bar",
+            ...s.where,
+            "--tenant-id",
+            tenant,
+            "--close-price",
+            "abc",
+          ], { env: s.env });
+          assertIncludes(bad.stderr, '--close-price must be a number (got "abc")');
+          const both = await expectExit(2, [
+            "write-bar",
+            "{}",
+            "--vendor",
+            "x",
+            ...s.where,
+            "--tenant-id",
+            tenant,
+          ], { env: s.env });
+          assertIncludes(both.stderr, "not both");
+          // The JSON argument still works, in the original's field names too.
+          await ok([
+            "write-bar",
+            JSON.stringify({
+              vendor: "ibkr",
+              symbol: "MSFT",
+              timeframe: "1d",
+              ts: "2025-07-11T00:00:00Z",
+              close_price: 503.32,
+            }),
+            ...s.where,
+            "--tenant-id",
+            tenant,
+          ], { env: s.env });
+
+          await using client = await clientOf(s);
+          const api = client.tenant(tenant);
+          const [bar] = await api.barsWindow({
+            symbol: "AAPL",
+            timeframe: "1m",
+            start: "2024-01-01T00:00:00Z",
+            end: "2024-01-02T00:00:00Z",
+          });
+          assertEquals(
+            [bar?.ts.toISOString(), bar?.vendor, bar?.open, bar?.high, bar?.low, bar?.close],
+            ["2024-01-01T10:00:00.000Z", "ibkr", null, null, null, 150.5],
+          );
+          assertEquals(bar?.volume, 1000);
+          const [f] = await api.fundamentals({ symbol: "AAPL", asOf: "2024-01-01" });
+          assertEquals([f?.vendor, f?.asof, f?.eps], ["alpha", "2024-01-01", 1.25]);
+          const [n] = await api.news({ symbol: "AAPL" });
+          assertEquals(
+            [n?.title, n?.published_at.toISOString(), n?.symbols, n?.sentiment],
+            ["AAPL Reports Strong Q4", "2024-01-01T10:00:00.000Z", ["AAPL"], 0.8],
+          );
+          const [o] = await api.optionChain({
+            symbol: "AAPL",
+            expiry: "2024-12-20",
+            at: "2024-01-02T00:00:00Z",
+          });
+          assertEquals(
+            [o?.option_type, o?.strike, o?.implied_volatility, o?.delta, o?.ts.toISOString()],
+            ["C", 200, 0.25, 0.55, "2024-01-01T10:00:00.000Z"],
+          );
+          const [p] = await api.latestPrices(["MSFT"]);
+          assertEquals([p?.price, p?.price_timestamp.toISOString()], [
+            503.32,
+            "2025-07-12T00:00:00.000Z",
+          ]);
+        },
+      );
+
+      await t.step("ingest-ndjson of every kind in the original models' field names", async () => {
+        const tenant = newTenant();
+        const rows = {
+          bars: [
+            {
+              vendor: "ibkr",
+              symbol: "AAPL",
+              timeframe: "1d",
+              ts: "2025-07-11T00:00:00Z",
+              close_price: 503.32,
+            },
+            {
+              id: "b-1",
+              tenant_id: tenant,
+              vendor: "ibkr",
+              symbol: "aapl",
+              timeframe: "1d",
+              ts: "2025-07-14T00:00:00",
+              open_price: 503,
+              high_price: 510,
+              low_price: 501.5,
+              close_price: 508,
+              volume: 1200,
+            },
+            // both spellings of close, different: refused naming both
+            {
+              vendor: "ibkr",
+              symbol: "AAPL",
+              timeframe: "1d",
+              ts: "2025-07-15T00:00:00Z",
+              close: 1,
+              close_price: 2,
+            },
+          ],
+          fundamentals: [{
+            id: 1,
+            vendor: "alpha",
+            symbol: "AAPL",
+            asof: "2024-01-01T00:00:00",
+            total_assets: 3.5e11,
+            total_liabilities: 2.9e11,
+            net_income: 9.7e10,
+            eps: 1.25,
+          }],
+          news: [{
+            vendor: "reuters",
+            published_at: "2024-01-01T10:00:00",
+            title: "AAPL Reports Strong Q4",
+            symbol: "AAPL",
+            url: "https://example.com/aapl-q4",
+            sentiment_score: 0.8,
+          }],
+          options: [{
+            id: "o-1",
+            vendor: "ibkr",
+            symbol: "AAPL",
+            expiry: "2024-12-20",
+            option_type: "P",
+            strike: 180,
+            ts: "2024-01-01T10:00:00",
+            iv: 0.3,
+            delta: -0.35,
+            gamma: 0.02,
+            oi: 1500,
+            volume: 40,
+            spot: 185.5,
+          }],
+        };
+        for (const [kind, list] of Object.entries(rows)) {
+          const run = await mdsIngest(s, kind, tenant, list);
+          const summary = summaryOf(run);
+          const bad = kind === "bars" ? 1 : 0;
+          assertEquals([summary.accepted, summary.rejected], [list.length - bad, bad], run.stderr);
+          if (bad) {
+            assertIncludes(
+              run.stderr,
+              'line 3: "close" is 1: differs from "close_price" (2): give one',
+            );
+          }
+        }
+        await using client = await clientOf(s);
+        const api = client.tenant(tenant);
+        const bars = await api.barsWindow({
+          symbol: "AAPL",
+          timeframe: "1d",
+          start: "2025-07-01T00:00:00Z",
+          end: "2025-08-01T00:00:00Z",
+        });
+        assertEquals(
+          bars.map((b) => [b.ts.toISOString(), b.open, b.high, b.low, b.close, b.volume]),
+          [
+            ["2025-07-11T00:00:00.000Z", null, null, null, 503.32, 0],
+            ["2025-07-14T00:00:00.000Z", 503, 510, 501.5, 508, 1200],
+          ],
+        );
+        const [f] = await api.fundamentals({ symbol: "AAPL", asOf: "2024-01-01" });
+        assertEquals(
+          [f?.asof, f?.total_assets, f?.total_liabilities, f?.net_income, f?.eps],
+          ["2024-01-01", 3.5e11, 2.9e11, 9.7e10, 1.25],
+        );
+        const [n] = await api.news({ symbol: "AAPL" });
+        assertEquals([n?.symbols, n?.sentiment], [["AAPL"], 0.8]);
+        const [o] = await api.optionChain({
+          symbol: "AAPL",
+          expiry: "2024-12-20",
+          at: "2024-01-02T00:00:00Z",
+        });
+        assertEquals(
+          [o?.implied_volatility, o?.open_interest, o?.underlying_price, o?.volume],
+          [0.3, 1500, 185.5, 40],
+        );
+      });
 
       await t.step(
         "--tenant-id and --tenant given two different values is a usage error",

@@ -189,7 +189,7 @@ cliSuite("commands", ["embedded", "postgres"], (backend) => {
       s,
     ) => {
       const plan = await ok(["migrate", "--plan", ...s.migrateFlags], { env: s.env });
-      const headers = plan.stdout.split("\n").filter((l) => l.startsWith("-- 000"));
+      const headers = plan.stdout.split("\n").filter((l) => /^-- \d{4}_/.test(l));
       assertEquals(headers, MIGRATIONS.map((m) => `-- ${m} (plain)`));
       assertIncludes(plan.stdout, "CREATE TABLE mds_core.bars (");
       const status = await ok(["status", "--json"], { env: s.env });
@@ -324,6 +324,7 @@ cliSuite("commands", ["embedded", "postgres"], (backend) => {
           vendor: "w",
           price: 50,
           as_of: "2024-01-02T14:31:00.000Z",
+          price_timestamp: "2024-01-02T14:31:00.000Z",
           timeframe: "1m",
         },
       ]);

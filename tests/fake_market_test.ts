@@ -98,8 +98,8 @@ Deno.test("longer bars aggregate the 1-minute bars, and both adapters fetch them
       );
       assertEquals([bar.open, bar.high, bar.low, bar.close, bar.volume], [
         inside[0]!.open,
-        Math.max(...inside.map((x) => x.high)),
-        Math.min(...inside.map((x) => x.low)),
+        Math.max(...inside.map((x) => x.high!)),
+        Math.min(...inside.map((x) => x.low!)),
         inside.at(-1)!.close,
         inside.reduce((n, x) => n + x.volume, 0),
       ]);
@@ -129,8 +129,9 @@ Deno.test("longer bars aggregate the 1-minute bars, and both adapters fetch them
     session.reduce((n, x) => n + x.volume, 0),
   ]);
   for (const b of minutes) {
-    assert(b.high >= Math.max(b.open, b.close) && b.low <= Math.min(b.open, b.close), "bad bar");
-    assert(b.low > 0 && Number.isInteger(b.volume), "bad bar");
+    const [open, high, low] = [b.open!, b.high!, b.low!];
+    assert(high >= Math.max(open, b.close) && low <= Math.min(open, b.close), "bad bar");
+    assert(low > 0 && Number.isInteger(b.volume), "bad bar");
   }
   // a minute's close is the next minute's open within a session
   assertEquals(minutes[1]!.open, minutes[0]!.close);
@@ -303,12 +304,12 @@ Deno.test("a corrupted bar is refused on its own by both adapters, with the reas
   assertEquals(held, before.filter((b) => b !== neg && b !== crossed));
   assertEquals(held.length, before.length - 2);
   assertEquals(m.bars("AAPL", "1d", ...range).length, 1);
-  const crossedHigh = Math.round((crossed.low - 0.01) * 100) / 100;
+  const crossedHigh = Math.round((crossed.low! - 0.01) * 100) / 100;
   for (const [p, vendor] of adapters(m).map((p) => [p, p.name] as const)) {
     const got = await fetchAll(p, "AAPL", "1m", ...range);
     assertEquals(got.bars, m.bars("AAPL", "1m", ...range, vendor));
     assertEquals(got.info.refused, [
-      { ts: neg.ts, field: "low", reason: "must not be negative", value: -neg.low },
+      { ts: neg.ts, field: "low", reason: "must not be negative", value: -neg.low! },
       {
         ts: crossed.ts,
         field: "high",
