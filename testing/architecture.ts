@@ -4,7 +4,15 @@
 // only where SQL belongs. Only tests import this file.
 
 /** The workspace members, by folder. */
-export const MEMBERS: readonly string[] = ["sql", "client", "admin", "cli", "providers", "service"];
+export const MEMBERS: readonly string[] = [
+  "sql",
+  "client",
+  "admin",
+  "cli",
+  "providers",
+  "service",
+  "analytics",
+];
 
 /** Folders whose files must never name the private schema. */
 export const NO_PRIVATE_SCHEMA: readonly string[] = ["admin", "cli", "bench", "tools", "service"];
