@@ -45,6 +45,15 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Version reported (`MDS_VERSION`). @default {the version of @mds/admin} */
   version: string;
+  /**
+   * The schema registry's base URL (`REGISTRY_URL`, http or https); unset turns the drift check
+   * off.
+   */
+  registryUrl: string | undefined;
+  /** The track compared (`REGISTRY_TRACK`). @default {"v1"} */
+  registryTrack: string;
+  /** Time between drift checks, in seconds, 10 to 86400 (`REGISTRY_POLL_SECONDS`). @default {300} */
+  registryPollSeconds: number;
 }
 
 const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ? undefined : v;
@@ -116,7 +125,40 @@ export function loadConfig(
     timescale: timescale as TimescaleMode,
     logLevel: logLevel as LogLevel,
     version: nonEmpty(env.MDS_VERSION) ?? defaultVersion,
+    ...registrySettings(env),
   };
+}
+
+/** The schema-registry settings: `REGISTRY_URL`, `REGISTRY_TRACK`, `REGISTRY_POLL_SECONDS`. */
+function registrySettings(
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<ServerConfig, "registryUrl" | "registryTrack" | "registryPollSeconds"> {
+  const url = nonEmpty(env.REGISTRY_URL)?.trim();
+  if (url !== undefined) {
+    let protocol: string | undefined;
+    try {
+      protocol = new URL(url).protocol;
+    } catch {
+      // refused below
+    }
+    if (protocol !== "http:" && protocol !== "https:") {
+      throw new ConfigError("REGISTRY_URL", redact(url), "must be an http:// or https:// URL");
+    }
+  }
+  const track = nonEmpty(env.REGISTRY_TRACK)?.trim() ?? "v1";
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(track)) {
+    throw new ConfigError("REGISTRY_TRACK", track, "must be 1-100 of A-Z a-z 0-9 . _ -");
+  }
+  const pollText = nonEmpty(env.REGISTRY_POLL_SECONDS)?.trim() ?? "300";
+  const poll = Number(pollText);
+  if (!/^\d+$/.test(pollText) || poll < 10 || poll > 86_400) {
+    throw new ConfigError(
+      "REGISTRY_POLL_SECONDS",
+      pollText,
+      "must be a whole number of seconds from 10 to 86400",
+    );
+  }
+  return { registryUrl: url, registryTrack: track, registryPollSeconds: poll };
 }
 
 /**

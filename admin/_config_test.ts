@@ -13,7 +13,36 @@ Deno.test("loadConfig() defaults to the embedded store in ./.mds on 0.0.0.0:8082
     timescale: "auto",
     logLevel: "info",
     version: "1.2.3",
+    registryUrl: undefined,
+    registryTrack: "v1",
+    registryPollSeconds: 300,
   });
+});
+
+Deno.test("loadConfig() reads REGISTRY_URL, REGISTRY_TRACK and REGISTRY_POLL_SECONDS", () => {
+  const config = loadConfig({
+    REGISTRY_URL: "https://registry.example/api",
+    REGISTRY_TRACK: "v2",
+    REGISTRY_POLL_SECONDS: "60",
+  }, "x");
+  assertEquals(
+    [config.registryUrl, config.registryTrack, config.registryPollSeconds],
+    ["https://registry.example/api", "v2", 60],
+  );
+  for (
+    const [env, option] of [
+      [{ REGISTRY_URL: "ftp://u:hunter2@registry/x" }, "REGISTRY_URL"],
+      [{ REGISTRY_URL: "not a url" }, "REGISTRY_URL"],
+      [{ REGISTRY_TRACK: "../v1" }, "REGISTRY_TRACK"],
+      [{ REGISTRY_POLL_SECONDS: "5" }, "REGISTRY_POLL_SECONDS"],
+      [{ REGISTRY_POLL_SECONDS: "86401" }, "REGISTRY_POLL_SECONDS"],
+      [{ REGISTRY_POLL_SECONDS: "5m" }, "REGISTRY_POLL_SECONDS"],
+    ] as const
+  ) {
+    const err = assertThrows(() => loadConfig(env, "x"), ConfigError);
+    assertEquals(err.option, option);
+    assert(!err.message.includes("hunter2"), err.message);
+  }
 });
 
 Deno.test("loadConfig() reads every variable, MDS_DSN as an alias, empty values as unset", () => {

@@ -5,6 +5,7 @@ import type { AppMetrics } from "./_metrics.ts";
 import type { AdminClient } from "./admin_client.ts";
 import type { MetricsRegistry } from "./metrics_registry.ts";
 import type { Logger } from "./logger.ts";
+import type { SchemaRegistryStatus } from "./schema_registry.ts";
 
 /** The dependencies and settings of one admin app, resolved from its options. */
 export interface AppContext {
@@ -26,4 +27,6 @@ export interface AppContext {
   readonly limit: MiddlewareHandler;
   /** Queue-depth caps of `POST /backfill/:job` per tier; tiers left out keep the client's. */
   readonly backfillCaps: Readonly<Partial<Record<BackfillTier, number>>>;
+  /** The schema-registry drift check, when configured: `/health` reports its status. */
+  readonly schemaRegistry: { status(): SchemaRegistryStatus } | undefined;
 }

@@ -5,6 +5,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DeadlineError } from "./_http.ts";
 import { AdminHttpError, httpStatusOf } from "./errors.ts";
 import { type Logger, scrubSecrets } from "./logger.ts";
+import { SchemaDocumentError } from "@mds/sql";
+import { SchemaRegistryError } from "./schema_registry.ts";
 
 /**
  * The stable code of an error: its own for admin and mds errors, `MDS_TIMEOUT` for a missed
@@ -16,6 +18,7 @@ import { type Logger, scrubSecrets } from "./logger.ts";
 export function errorCode(err: unknown): string {
   if (err instanceof AdminHttpError || err instanceof MdsError) return err.code;
   if (err instanceof DeadlineError) return "MDS_TIMEOUT";
+  if (err instanceof SchemaRegistryError || err instanceof SchemaDocumentError) return err.code;
   return "MDS_ADMIN_INTERNAL";
 }
 

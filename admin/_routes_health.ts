@@ -14,7 +14,8 @@ interface DatabaseComponent {
 /** One entry of the `components` list of `GET /health` (the original control plane's shape). */
 interface HealthComponent {
   name: string;
-  state: "healthy" | "unhealthy";
+  /** `unknown` (a check that could not run yet) does not degrade the state. */
+  state: "healthy" | "unhealthy" | "unknown";
   latency_ms?: number | null;
   error?: string;
 }
@@ -46,11 +47,15 @@ export function healthRoutes(app: Hono, ctx: AppContext): void {
       state: ctx.registry.getSingleMetric("mds_up") !== undefined ? "healthy" : "unhealthy",
     };
     const components: HealthComponent[] = [{ name: "database", ...database }, metrics];
+    // The schema-registry drift check, when configured: drift degrades, an unreachable registry
+    // or a check that has not completed yet is `unknown` and does not.
+    const registry = ctx.schemaRegistry?.status();
+    if (registry !== undefined) components.push({ name: "schema_registry", ...registry });
     const now = Date.now();
     c.header("Cache-Control", "no-store");
     return c.json({
       service: SERVICE,
-      state: components.every((e) => e.state === "healthy") ? "healthy" : "degraded",
+      state: components.every((e) => e.state !== "unhealthy") ? "healthy" : "degraded",
       components,
       // The database check by name as well, for clients that read it without the list.
       database,

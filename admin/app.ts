@@ -18,6 +18,8 @@ import type { AdminClient } from "./admin_client.ts";
 import { jsonLogger, type Logger, type LogLevel } from "./logger.ts";
 import type { MetricsRegistry } from "./metrics_registry.ts";
 import { writeMetrics } from "./write_metrics.ts";
+import type { SchemaRegistryStatus } from "./schema_registry.ts";
+import { schemaRoutes } from "./_routes_schema.ts";
 
 /**
  * What {@linkcode createAdminApp} returns: a Hono app, typed by what serving and testing it
@@ -71,6 +73,13 @@ export interface AdminAppOptions {
    * @default {{ T0: 100, T1: 1000, T2: 10000 }}
    */
   backfillCaps?: Partial<Record<BackfillTier, number>> | undefined;
+  /**
+   * The schema-registry drift check (a `SchemaRegistryMonitor`, run by the caller): `/health`
+   * lists its status as the component `schema_registry`, and drift makes the state `degraded`.
+   * A registry that cannot be reached shows as `unknown` and does not degrade the state.
+   * @default {none: no such component}
+   */
+  schemaRegistry?: { status(): SchemaRegistryStatus } | undefined;
 }
 
 const MIN_TOKEN_LENGTH = 16;
@@ -140,7 +149,8 @@ function levelOf(status: number): LogLevel {
  * Builds the admin HTTP app of an mds store: liveness (`GET /health`, `/healthz`), readiness
  * (`GET /readyz`), Prometheus metrics (`GET /metrics`), `GET /schema/version`, and behind the
  * admin token `POST /migrate`, `POST /retention/apply`, `POST /refresh/aggregate`,
- * `POST /backfill/:job` (capped per tier: 429 `MDS_CAPACITY`), and a tenant's dead letters and gaps (`GET /ops/dlq/jobs`,
+ * `POST /backfill/:job` (capped per tier: 429 `MDS_CAPACITY`), `GET /schema/export` (the live
+ * catalog as a schema-registry document), and a tenant's dead letters and gaps (`GET /ops/dlq/jobs`,
  * `POST /ops/dlq/jobs/requeue/:id`, `DELETE /ops/dlq/jobs/purge`, `GET /ops/gaps`; reads too,
  * as they expose tenant data). Errors answer `{ error: { code, message } }`. The app holds no
  * module-level state: serve several side by side, each with its own registry.
@@ -215,6 +225,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
     auth: bearerAuth(options.adminToken),
     limit: limitBody(options.bodyLimitBytes ?? 1024 * 1024),
     backfillCaps: { ...options.backfillCaps },
+    schemaRegistry: options.schemaRegistry,
   };
 
   const app = new Hono();
@@ -237,6 +248,7 @@ export function createAdminApp(options: AdminAppOptions): AdminApp {
   timescaleRoutes(app, ctx);
   backfillRoutes(app, ctx);
   opsRoutes(app, ctx, jobsMetrics(registry, client, dbTimeoutMs));
+  schemaRoutes(app, ctx);
   app.notFound((c) =>
     c.json({ error: { code: "MDS_ADMIN_NOT_FOUND", message: "No such endpoint" } }, 404)
   );

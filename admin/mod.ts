@@ -29,3 +29,5 @@ export * from "./metrics_registry.ts";
 export * from "./errors.ts";
 export * from "./logger.ts";
 export * from "./write_metrics.ts";
+export * from "./schema_registry.ts";
+export * from "./wait_for_db.ts";

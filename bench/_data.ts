@@ -6,6 +6,11 @@
 export interface BarFiles {
   /** NDJSON, one bar per line, without tenant_id. */
   ndjson: string;
+  /**
+   * The same bars in the original Python system's shape: `open_price` .. `close_price`, an `id`,
+   * and zone-less UTC timestamps.
+   */
+  seedNdjson: string;
   /** CSV of tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume. */
   csv: string;
   /** Rows in each. */
@@ -53,21 +58,29 @@ export async function writeBarFiles(
 ): Promise<BarFiles> {
   const files: BarFiles = {
     ndjson: `${dir}/bars-${rows}.ndjson`,
+    seedNdjson: `${dir}/bars-${rows}-seed.ndjson`,
     csv: `${dir}/bars-${rows}.csv`,
     rows,
     ndjsonBytes: 0,
   };
   const json = await Deno.open(files.ndjson, { write: true, create: true, truncate: true });
   const csv = await Deno.open(files.csv, { write: true, create: true, truncate: true });
+  const seed = await Deno.open(files.seedNdjson, { write: true, create: true, truncate: true });
   const enc = new TextEncoder();
   try {
     let j: string[] = [];
     let c: string[] = [];
+    let o: string[] = [];
     for (let i = 0; i < rows; i++) {
       const b = benchBar(i, symbols);
       j.push(
         `{"ts":"${b.ts}","vendor":"bench","symbol":"${b.symbol}","timeframe":"1m","open":${b.open},` +
           `"high":${b.high},"low":${b.low},"close":${b.close},"volume":${b.volume}}`,
+      );
+      o.push(
+        `{"id":${i},"ts":"${b.ts.slice(0, 19)}","vendor":"bench","symbol":"${b.symbol}",` +
+          `"timeframe":"1m","open_price":${b.open},"high_price":${b.high},"low_price":${b.low},` +
+          `"close_price":${b.close},"volume":${b.volume}}`,
       );
       c.push(
         `${tenant},${b.ts},bench,${b.symbol},1m,${b.open},${b.high},${b.low},${b.close},${b.volume}`,
@@ -77,13 +90,16 @@ export async function writeBarFiles(
         files.ndjsonBytes += data.length;
         await writeAll(json, data);
         await writeAll(csv, enc.encode(c.join("\n") + "\n"));
+        await writeAll(seed, enc.encode(o.join("\n") + "\n"));
         j = [];
         c = [];
+        o = [];
       }
     }
   } finally {
     json.close();
     csv.close();
+    seed.close();
   }
   return files;
 }

@@ -17,6 +17,8 @@ export interface IngestFigures {
   psqlStageSkip?: Spread;
   mdsEmpty: Spread;
   mdsReingest: Spread;
+  /** `mds ingest-ndjson` of the same bars in the original system's shape, empty table. */
+  mdsSeedEmpty: Spread;
   /** Rows whose tuple the re-ingest rewrote (largest over the runs). */
   reingestRewritten: number;
   /** Peak RSS of the `mds` process during the empty-table ingests, in bytes. */
@@ -88,12 +90,12 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       });
       add(name, run.seconds);
     };
-    const mds = async (name: string) => {
+    const mds = async (name: string, input = o.files.ndjson) => {
       await su.query("CHECKPOINT");
       const run = await runMds(
         ["--database-url", db.url, "--tenant", o.tenant, "ingest-ndjson", "bars", "-", "--json"],
         {},
-        o.files.ndjson,
+        input,
       );
       add(name, run.seconds);
       return { run, summary: JSON.parse(run.stdout.trim().split("\n").pop()!) };
@@ -131,12 +133,18 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
         [xid],
       );
       rewritten = Math.max(rewritten, changed!.n);
+      await reset(su);
+      const seed = await mds("mdsSeedEmpty", o.files.seedNdjson);
+      if (seed.summary.inserted !== o.files.rows) {
+        throw new Error(`seed-shaped ingest: ${JSON.stringify(seed.summary)}`);
+      }
       o.log(`  run ${r}/${o.runs}: ${summaryLine(rates)}`);
     }
     const fig = (name: string) => (rates[name] ? spread(rates[name]) : undefined);
     const figures: IngestFigures = {
       mdsEmpty: fig("mdsEmpty")!,
       mdsReingest: fig("mdsReingest")!,
+      mdsSeedEmpty: fig("mdsSeedEmpty")!,
       reingestRewritten: rewritten,
       mdsPeakRss: spread(rss),
     };

@@ -1,6 +1,6 @@
 // Read latency on a large table: latestPrices for 500 symbols next to the plain DISTINCT ON
 // query over the bars, and barsWindow for one symbol-day of 1m bars.
-import { BASE_TABLES } from "@mds/sql";
+import { BASE_TABLES, buildBarsWindow } from "@mds/sql";
 import { createClient, createPostgresBackend } from "@mds/client";
 import { createServerDatabase } from "../testing/backends.ts";
 import { seeded } from "../testing/random.ts";
@@ -21,6 +21,12 @@ export interface ReadFigures {
   latestPrices: Latency;
   distinctOn: Latency;
   barsWindow: Latency;
+  /**
+   * The statement barsWindow sends, sent alone through the same driver with no unit of work and
+   * no tenant scope (the base table filtered by tenant instead of the view): what the read costs
+   * without the scoping.
+   */
+  rawWindow: Latency;
   /** Bars returned per barsWindow call. */
   windowBars: number;
   /** Seconds spent building the table. */
@@ -132,12 +138,25 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     const windowBars = (await api.barsWindow(windows[0]!)).length;
     if (windowBars !== dayMinutes) throw new Error(`barsWindow returned ${windowBars} bars`);
     const barsWindow = await time((i) => api.barsWindow(windows[i]!));
+    const raw = (i: number) => {
+      const q = buildBarsWindow({ ...windows[i]!, vendor: null, limit: 100_000, after: null });
+      const text = q.text.replace(
+        "FROM mds.bars",
+        `FROM (SELECT * FROM ${BASE_TABLES.bars} WHERE tenant_id = '${tenant}'::uuid) AS b`,
+      );
+      if (text === q.text) throw new Error("the raw reference must read the base table");
+      return su.query(text, q.params);
+    };
+    const rawRows = (await raw(0)).length;
+    if (rawRows !== windowBars) throw new Error(`raw window returned ${rawRows} bars`);
+    const rawWindow = await time(raw);
     return {
       bars: o.symbols * o.minutes,
       symbols: o.symbols,
       latestPrices,
       distinctOn: reference,
       barsWindow,
+      rawWindow,
       windowBars,
       loadSeconds,
     };

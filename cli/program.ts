@@ -20,7 +20,9 @@ import { jobCommands } from "./_commands_jobs.ts";
 import { readCommands } from "./_commands_read.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { universeCommands } from "./_commands_universe.ts";
+import { macroCommands } from "./_commands_macro.ts";
 import { collectCommand } from "./_commands_collect.ts";
+import { coverageCommand } from "./_commands_coverage.ts";
 import { apiKeyCommands } from "./_commands_api_keys.ts";
 import { fetchCommands } from "./_commands_fetch.ts";
 import { storeCommands } from "./_commands_store.ts";
@@ -243,7 +245,9 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
   seriesCommands(program, deps);
   fetchCommands(program, deps);
   universeCommands(program, deps);
+  macroCommands(program, deps);
   collectCommand(program, deps);
+  coverageCommand(program, deps);
   apiKeyCommands(program, deps);
   return program;
 }

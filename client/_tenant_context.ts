@@ -1,5 +1,5 @@
 import type { RowKind, SchemaMode } from "@mds/sql";
-import type { BackendKind, Transaction } from "./backend.ts";
+import type { BackendKind, Transaction, TransactionOptions } from "./backend.ts";
 import type { WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./write_types.ts";
 
@@ -17,8 +17,11 @@ export interface TenantContext {
   readonly copyMinRows?: number | undefined;
   /** Default rows per statement of an `insert` write. @default {DEFAULT_BATCH_ROWS} */
   readonly batchRows?: number | undefined;
-  /** Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally). */
-  run<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally); `readOnly`
+   * for units that only read.
+   */
+  run<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** The schema mode, read once per client. */
   schemaMode(): Promise<SchemaMode>;
   /**

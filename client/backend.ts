@@ -23,6 +23,16 @@ export const BACKEND_KINDS = ["postgres", "pglite"] as const;
 /** One of {@linkcode BACKEND_KINDS}. */
 export type BackendKind = typeof BACKEND_KINDS[number];
 
+/** How {@linkcode Backend.transaction} runs a unit of work. */
+export interface TransactionOptions {
+  /**
+   * The unit only reads: `BEGIN READ ONLY`, and the result is handed back as soon as `fn`
+   * resolves while COMMIT completes on the connection before anyone else may use it (nothing was
+   * written, so there is nothing for the caller to wait for). @default {false}
+   */
+  readonly readOnly?: boolean | undefined;
+}
+
 /**
  * The small interface every storage backend implements: a PostgreSQL server through
  * postgres.js, or PGlite in process. Errors are mapped to mds errors by SQLSTATE.
@@ -30,8 +40,12 @@ export type BackendKind = typeof BACKEND_KINDS[number];
 export interface Backend extends Queryable, AsyncDisposable {
   /** Which implementation this is. */
   readonly kind: BackendKind;
-  /** Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. A server
+   * backend may pipeline BEGIN with `fn`'s first statements (sent without waiting for each
+   * other's answers); a failure of BEGIN then wins over what followed it.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `fn` on one dedicated connection outside any transaction, for session-level work such
    * as advisory locks and statements TimescaleDB refuses inside a transaction.

@@ -12,7 +12,7 @@ import {
   type SchemaMode,
   type SqlQuery,
 } from "@mds/sql";
-import type { Backend, Transaction } from "./backend.ts";
+import type { Backend, Transaction, TransactionOptions } from "./backend.ts";
 import { ConfigError, PermissionDeniedError, TenantDeniedError } from "./errors.ts";
 import {
   isTimescaleMode,
@@ -342,7 +342,7 @@ export class MdsClient implements AsyncDisposable {
    */
   tenant(id?: string): TenantApi {
     const tenant = this.#tenantId(id);
-    return this.#api(tenant, (fn) => this.#unit(tenant, fn));
+    return this.#api(tenant, (fn, options) => this.#unit(tenant, fn, options));
   }
 
   /**
@@ -428,7 +428,10 @@ export class MdsClient implements AsyncDisposable {
     return parseTenantId(given, "tenant");
   }
 
-  #api(tenant: string, run: <T>(fn: (tx: Transaction) => Promise<T>) => Promise<T>): TenantApi {
+  #api(
+    tenant: string,
+    run: <T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions) => Promise<T>,
+  ): TenantApi {
     return new TenantApi({
       tenant,
       backend: this.backend.kind,
@@ -443,36 +446,46 @@ export class MdsClient implements AsyncDisposable {
     });
   }
 
-  async #unit<T>(tenant: string, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  async #unit<T>(
+    tenant: string,
+    fn: (tx: Transaction) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
     if (this.#closed) throw new ConfigError("client", "closed", "the client is closed");
     let events: PulseEvent[] = [];
     const result = await withRetry(this.#retry, () =>
       this.backend.transaction(async (tx) => {
         events = [];
+        const scope = buildTenantScope(tenant, this.#role);
+        // On a server the scope goes out with fn's first statement, without waiting for its
+        // answer (one round trip fewer). Statements of a transaction run in order, so fn's run
+        // after it; should it fail, the transaction is aborted, fn's statements fail too, and
+        // the scope's error is the one reported. PGlite runs one statement at a time anyway.
+        const scoped = tx.query(scope.text, scope.params);
+        scoped.catch(() => {});
+        if (this.backend.kind !== "postgres") await scoped.catch((err) => this.#scopeError(err));
         try {
-          const scope = buildTenantScope(tenant, this.#role);
-          await tx.query(scope.text, scope.params);
-        } catch (err) {
-          if (err instanceof PermissionDeniedError) {
-            throw new PermissionDeniedError(
-              `Cannot switch to role "${this.#role}": grant it to the login role (GRANT ${this.#role} TO <login role>)`,
-              { sqlState: err.sqlState, cause: err },
-            );
+          const pulse = this.#pulse;
+          if (pulse === undefined) {
+            const out = await fn(tx);
+            await scoped;
+            return out;
           }
+          pulse.open(tx);
+          try {
+            const out = await fn(tx);
+            await scoped;
+            // the unit's events, in one statement just before COMMIT: delivered only on commit
+            events = await pulse.publish(tx, tenant);
+            return out;
+          } finally {
+            pulse.drop(tx);
+          }
+        } catch (err) {
+          await scoped.catch((e) => this.#scopeError(e));
           throw err;
         }
-        const pulse = this.#pulse;
-        if (pulse === undefined) return await fn(tx);
-        pulse.open(tx);
-        try {
-          const out = await fn(tx);
-          // the unit's events, in one statement just before COMMIT: delivered only on commit
-          events = await pulse.publish(tx, tenant);
-          return out;
-        } finally {
-          pulse.drop(tx);
-        }
-      }));
+      }, options));
     if (events.length > 0 && this.#options.onPulse) {
       try {
         this.#options.onPulse(events);
@@ -481,6 +494,17 @@ export class MdsClient implements AsyncDisposable {
       }
     }
     return result;
+  }
+
+  /** The error of a failed tenant scope, a missing role named with the grant it needs. */
+  #scopeError(err: unknown): never {
+    if (err instanceof PermissionDeniedError) {
+      throw new PermissionDeniedError(
+        `Cannot switch to role "${this.#role}": grant it to the login role (GRANT ${this.#role} TO <login role>)`,
+        { sqlState: err.sqlState, cause: err },
+      );
+    }
+    throw err;
   }
 
   #schemaMode(): Promise<SchemaMode> {

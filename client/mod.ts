@@ -37,5 +37,8 @@ export * from "./job_errors.ts";
 export * from "./timescale.ts";
 export * from "./universe_api.ts";
 export * from "./universe_types.ts";
+export * from "./macro_api.ts";
+export * from "./macro_types.ts";
 export * from "./api_keys.ts";
 export * from "./api_keys_types.ts";
+export * from "./schema_catalog.ts";

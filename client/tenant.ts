@@ -17,6 +17,7 @@ import type {
 } from "@mds/sql";
 import { ConfigError } from "./errors.ts";
 import { UniverseApi } from "./universe_api.ts";
+import { MacroApi } from "./macro_api.ts";
 import { JobsApi } from "./jobs_api.ts";
 import type {
   BackfillOptions,
@@ -43,6 +44,12 @@ import type {
 import type { RowSink } from "./row_sink.ts";
 import type { CopyOptions, RowSource, WriteOptions, WriteResult } from "./write_types.ts";
 import { copyRows } from "./_copy_stream.ts";
+import {
+  type BarCoverage,
+  barCoverage,
+  type BarCoverageQuery,
+  coverageWindow,
+} from "./_coverage.ts";
 import { findGaps, gapWindow } from "./_gaps.ts";
 import {
   barsWindow,
@@ -57,6 +64,18 @@ import {
 import type { TenantContext } from "./_tenant_context.ts";
 import { tenantSink } from "./_tenant_sink.ts";
 import { wholeNumber } from "./_whole_number.ts";
+
+export {
+  type BarCoverage,
+  type BarCoverageQuery,
+  type CoverageDay,
+  MAX_COVERAGE_DAYS,
+  MAX_COVERAGE_SYMBOLS,
+  type PendingBackfill,
+} from "./_coverage.ts";
+
+/** Units of work that only read. */
+const READ = { readOnly: true } as const;
 
 /**
  * Everything one tenant can do: upserts, copy streams, reads and gap detection here, the job
@@ -74,6 +93,11 @@ export class TenantApi {
    * ranges); see {@linkcode UniverseApi}.
    */
   readonly universe: UniverseApi;
+  /**
+   * The tenant's macro factors: tracked economic series and their observations with every
+   * vintage; see {@linkcode MacroApi}.
+   */
+  readonly macro: MacroApi;
   readonly #ctx: TenantContext;
   readonly #sink: RowSink;
 
@@ -87,6 +111,7 @@ export class TenantApi {
     this.#sink = tenantSink(ctx);
     this.jobs = new JobsApi(ctx);
     this.universe = new UniverseApi(ctx);
+    this.macro = new MacroApi(ctx);
   }
 
   /** The tenant id. */
@@ -414,7 +439,7 @@ export class TenantApi {
     symbols: readonly string[],
     options: { vendor?: string | undefined } = {},
   ): Promise<LatestPrice[]> {
-    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor));
+    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor), READ);
   }
 
   /**
@@ -446,7 +471,7 @@ export class TenantApi {
     symbols: readonly string[],
     options: { vendor?: string | undefined } = {},
   ): Promise<Quote[]> {
-    return this.#ctx.run((tx) => latestQuotes(tx, symbols, options.vendor));
+    return this.#ctx.run((tx) => latestQuotes(tx, symbols, options.vendor), READ);
   }
 
   /**
@@ -475,7 +500,7 @@ export class TenantApi {
   async barsWindow(query: BarsWindowQuery): Promise<Bar[]> {
     const window = windowOf(query);
     const mode = await this.#ctx.schemaMode();
-    return (await this.#ctx.run((tx) => barsWindow(tx, window, mode))).bars;
+    return (await this.#ctx.run((tx) => barsWindow(tx, window, mode), READ)).bars;
   }
 
   /**
@@ -515,7 +540,7 @@ export class TenantApi {
     let source: "stored" | "aggregate" | undefined;
     for (;;) {
       const w = window;
-      const page = await this.#ctx.run((tx) => barsWindow(tx, w, mode, source));
+      const page = await this.#ctx.run((tx) => barsWindow(tx, w, mode, source), READ);
       source = page.source;
       if (page.bars.length > 0) yield page.bars;
       left -= page.bars.length;
@@ -548,7 +573,7 @@ export class TenantApi {
    * ```
    */
   news(query: NewsQuery = {}): Promise<News[]> {
-    return this.#ctx.run((tx) => news(tx, query));
+    return this.#ctx.run((tx) => news(tx, query), READ);
   }
 
   /**
@@ -571,7 +596,7 @@ export class TenantApi {
    * ```
    */
   optionChain(query: OptionChainQuery): Promise<OptionSnap[]> {
-    return this.#ctx.run((tx) => optionChain(tx, query));
+    return this.#ctx.run((tx) => optionChain(tx, query), READ);
   }
 
   /**
@@ -593,7 +618,7 @@ export class TenantApi {
    * ```
    */
   fundamentals(query: FundamentalsQuery): Promise<Fundamentals[]> {
-    return this.#ctx.run((tx) => fundamentals(tx, query));
+    return this.#ctx.run((tx) => fundamentals(tx, query), READ);
   }
 
   /**
@@ -615,7 +640,7 @@ export class TenantApi {
    * ```
    */
   cursors(options: { symbol?: string | undefined } = {}): Promise<IngestCursor[]> {
-    return this.#ctx.run((tx) => cursors(tx, options.symbol));
+    return this.#ctx.run((tx) => cursors(tx, options.symbol), READ);
   }
 
   /**
@@ -785,5 +810,37 @@ export class TenantApi {
   async findGaps(query: GapQuery): Promise<Gap[]> {
     const window = gapWindow(query);
     return await this.#ctx.run((tx) => findGaps(tx, window));
+  }
+
+  /**
+   * How whole a set of series is, day by day: for each of the last trading days of a calendar,
+   * the bars it expects at a timeframe (up to `now`), how many each symbol has stored on that
+   * grid (any vendor; one set-based count over every symbol and day), and the queued or running
+   * backfills of those symbols that overlap the days. What the coverage page of
+   * `@mds/service` draws.
+   *
+   * @param query Symbols, timeframe, how many days up to which date, calendar and `now`.
+   * @returns The days, the counts (pairs without bars left out) and the pending backfills.
+   * @throws {ValidationError} When an argument is invalid, or a day is outside the calendar's
+   * years.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * // 2024-07-03 closes early, at 13:00 New York: 210 one-minute bars; 100 are stored
+   * await t.upsertBars(Array.from({ length: 100 }, (_, i) => ({ ts: Date.UTC(2024, 6, 3, 13, 30 + i),
+   *   vendor: "v", symbol: "SPY", timeframe: "1m", open: 1, high: 1, low: 1, close: 1 })));
+   * const c = await t.barCoverage({ symbols: ["spy"], timeframe: "1m", days: 2, end: "2024-07-05" });
+   * assert.deepEqual(c.days.map((d) => [d.date, d.expected]), [["2024-07-03", 210], ["2024-07-05", 390]]);
+   * assert.deepEqual(c.present, [{ symbol: "SPY", date: "2024-07-03", bars: 100 }]);
+   * ```
+   */
+  async barCoverage(query: BarCoverageQuery): Promise<BarCoverage> {
+    const window = coverageWindow(query);
+    return await this.#ctx.run((tx) => barCoverage(tx, window), READ);
   }
 }

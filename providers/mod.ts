@@ -47,6 +47,7 @@ export * from "./provider.ts";
 export * from "./env.ts";
 export * from "./yahoo.ts";
 export * from "./finnhub.ts";
+export * from "./fred.ts";
 export * from "./config.ts";
 export * from "./circuit_breaker.ts";
 export * from "./token_bucket.ts";

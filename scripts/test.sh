@@ -28,6 +28,12 @@ if ! command -v promtool >/dev/null 2>&1 && [ "${CI:-}" = "true" ] && command -v
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null) ||
     echo "could not install prometheus; the promtool check will report skipped" >&2
 fi
+# Headless Chromium renders the coverage page in tests/coverage_browser_test.ts (Debian package chromium).
+if ! command -v chromium >/dev/null 2>&1 && [ "${CI:-}" = "true" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing chromium with apt" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) ||
+    echo "could not install chromium; the coverage browser test will report skipped" >&2
+fi
 if [ -z "${MDS_TEST_DATABASE_URL:-}" ] && has_pg; then
   MDS_TEST_DATABASE_URL=$(tools/pg_cluster.sh start "$work/pg")
   export MDS_TEST_DATABASE_URL

@@ -1,6 +1,7 @@
 import type { MdsClient } from "@mds/client";
 import type { MetricsRegistry, ProviderRegistry } from "@mds/providers";
 import { Hono } from "hono";
+import { matchedRoutes } from "hono/route";
 import {
   adminAuth,
   apiErrorResponse,
@@ -10,9 +11,13 @@ import {
   WS_KEY_PROTOCOL_PREFIX,
   WS_PROTOCOL,
 } from "./_api_http.ts";
+import { coverageRoutes } from "./_routes_coverage.ts";
 import { marketRoutes } from "./_routes_market.ts";
+import { macroRoutes } from "./_routes_macro.ts";
+import type { FredSource } from "@mds/providers";
 import { opsRoutes } from "./_routes_ops.ts";
 import type { CollectorConfig } from "./config.ts";
+import { HttpMetrics } from "./metrics.ts";
 
 /** A socket as the hub sees it. */
 export interface LiveSocket {
@@ -74,8 +79,11 @@ export interface ServiceRoute {
   method: string;
   /** Path pattern, e.g. `/stocks/:symbol/price`. */
   path: string;
-  /** Who may call it: an API key (tenant-scoped), the admin token, or anyone. */
-  auth: "key" | "admin" | "public";
+  /**
+   * Who may call it: an API key (tenant-scoped), the admin token, either (`key_or_admin`: a
+   * key reads its own tenant, the admin token names one), or anyone.
+   */
+  auth: "key" | "admin" | "key_or_admin" | "public";
 }
 
 /** What {@linkcode createServiceApp} returns. */
@@ -121,6 +129,8 @@ export interface ServiceAppOptions {
    * key stops working within this time. 0 asks the store on every request. @default {10}
    */
   keyCacheSeconds?: number | undefined;
+  /** The FRED adapter of `POST /admin/macro/refresh`; without it that route answers 503. */
+  fred?: FredSource | undefined;
   /** More fields of `GET /health`, e.g. the collector's tenant and providers. */
   health?: (() => Record<string, unknown>) | undefined;
 }
@@ -191,6 +201,21 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   };
   const app = new Hono<Env>();
   const auth = new Map<string, ServiceRoute["auth"]>();
+  // mds_http_requests_total / mds_http_request_duration_seconds, as the admin server's: labelled
+  // by the route template that answered (never the raw path), `unmatched` for none.
+  const http = options.metrics === undefined ? undefined : new HttpMetrics(options.metrics);
+  if (http !== undefined) {
+    app.use("*", async (c, next) => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        const route = matchedRoutes(c).filter((r) => r.method !== "ALL").at(-1)?.path ??
+          "unmatched";
+        http.request(c.req.method, route, c.res.status, (performance.now() - started) / 1000);
+      }
+    });
+  }
   app.onError((err, c) => apiErrorResponse(err, c, log));
   app.notFound((c) => c.json({ error: { code: "MDS_NOT_FOUND", message: "No such route" } }, 404));
 
@@ -210,7 +235,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   const keyed = keyAuth(verifyCached);
   const admin = adminAuth(options.adminToken);
-  for (const prefix of ["/stocks/*", "/options/*", "/ws/*"]) app.use(prefix, keyed);
+  for (const prefix of ["/stocks/*", "/options/*", "/ws/*", "/factors/*"]) app.use(prefix, keyed);
   for (const prefix of ["/ops/*", "/admin/*", "/stats/*", "/providers/*"]) app.use(prefix, admin);
   app.use("/stocks/*", async (c, next) => {
     const symbol = c.req.param("symbol") ?? c.req.path.split("/")[2];
@@ -221,6 +246,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   });
 
   marketRoutes(app, client);
+  macroRoutes(app, client, { fred: options.fred });
+  coverageRoutes(app, client, { verify: verifyCached, adminToken: options.adminToken });
   if (options.ops !== undefined) {
     opsRoutes(app as unknown as Hono, client, options.ops);
   } else {
@@ -311,8 +338,10 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   for (const r of app.routes) {
     const path = r.path;
-    const kind: ServiceRoute["auth"] = /^\/(stocks|options|ws)\//.test(path)
+    const kind: ServiceRoute["auth"] = /^\/(stocks|options|ws|factors)\//.test(path)
       ? "key"
+      : path === "/coverage"
+      ? "key_or_admin"
       : /^\/(ops|admin|stats|providers)\//.test(path)
       ? "admin"
       : "public";

@@ -1,9 +1,9 @@
 // The collector: a sweeper that enqueues what is due, workers that run the jobs, gap repair and
 // the SLO monitor, over one tenant's universe. Several collectors (threads of one process, or
 // processes on several machines) share one database's queue safely.
-import type { JobRecord, MdsClient } from "@mds/client";
+import type { JobRecord, MdsClient, SeriesCursor, UniverseRecord } from "@mds/client";
 import { type FetchFn, ProviderRegistry } from "@mds/providers";
-import { BACKFILL_TIERS, MdsError } from "@mds/sql";
+import { BACKFILL_TIERS, MdsError, type Timeframe, timeframeMillis } from "@mds/sql";
 import type { MetricsRegistry } from "@mds/providers";
 import { type CollectorConfig, parseCollectorConfig } from "./config.ts";
 import { repairGaps, type RepairReport, type RepairSeries } from "./gap_repair.ts";
@@ -275,13 +275,24 @@ export class Collector {
   }
 
   /**
-   * Measures the continuity SLO and sets its gauge.
+   * Measures the continuity SLO and sets its gauge, and the ingestion lag
+   * (`mds_ingestion_lag_seconds{interval}`): for each bar interval, now minus the close of the
+   * newest stored bar (its ingestion cursor) of the worst active series collected at that
+   * interval, 0 when a series is current. Series without bars yet are left out, and so are
+   * intervals without any, so a backfill of old bars never raises the lag; a series whose live
+   * fetches stall raises it at the next measurement.
    *
    * @returns The rates per tier and timeframe.
    */
   async measureSlo(): Promise<SloRate[]> {
-    const universe = await this.#client.tenant(this.#tenant).universe.list({ active: true });
-    return await measureSlo({ ...this.#repairDeps(), now: () => this.#now() }, universe);
+    const api = this.#client.tenant(this.#tenant);
+    const [universe, cursors] = await Promise.all([
+      api.universe.list({ active: true }),
+      api.universe.seriesCursors(),
+    ]);
+    const rates = await measureSlo({ ...this.#repairDeps(), now: () => this.#now() }, universe);
+    this.#metrics.ingestionLags(ingestionLags(universe, cursors, this.#config, this.#now()));
+    return rates;
   }
 
   /**
@@ -470,4 +481,30 @@ export class Collector {
     });
     if (n > 0) this.#log({ event: "purged", jobs: n });
   }
+}
+
+/**
+ * The ingestion lag per bar interval: now minus the close of the newest stored bar of the worst
+ * active series whose tier collects the interval, in seconds, 0 when current; intervals without
+ * a series that has bars are left out.
+ */
+function ingestionLags(
+  universe: readonly UniverseRecord[],
+  cursors: readonly SeriesCursor[],
+  config: CollectorConfig,
+  now: number,
+): Partial<Record<Timeframe, number>> {
+  const newest = new Map(cursors.map((c) => [`${c.symbol}|${c.timeframe}`, c.last_ts]));
+  const out: Partial<Record<Timeframe, number>> = {};
+  for (const entry of universe) {
+    if (!entry.active) continue;
+    for (const timeframe of entry.timeframes) {
+      if (config.tiers[entry.tier].cadence[timeframe] === undefined) continue;
+      const last = newest.get(`${entry.symbol}|${timeframe}`);
+      if (last === undefined) continue;
+      const lag = Math.max(0, (now - last.getTime() - timeframeMillis(timeframe)) / 1000);
+      out[timeframe] = Math.max(out[timeframe] ?? 0, lag);
+    }
+  }
+  return out;
 }

@@ -17,11 +17,15 @@
  * store; `inmem` only this process's). Logs are JSON lines on stdout. SIGTERM or SIGINT: stop
  * claiming, let running jobs finish within `workers.graceSeconds`, close the API, exit 0.
  * SIGHUP: reload the configuration file; a refused one is logged and the running one stays.
+ * With a server database the process waits for it at startup up to `--wait-for-db <seconds>` or
+ * `MDS_WAIT_FOR_DB` (default 30), logging each attempt (`database_not_ready`); then it runs
+ * degraded (`/health` answers 503) and recovers without a restart once the database answers.
  *
  * @module
  */
-import { createClient, storeOptionsFromEnv } from "@mds/client";
-import { ProviderRegistry } from "@mds/providers";
+import { type Logger, waitForDatabase, waitForDbSetting } from "@mds/admin";
+import { createClient, redact, storeOptionsFromEnv } from "@mds/client";
+import { createFredSource, FRED_ENV_VARS, ProviderRegistry } from "@mds/providers";
 import { parseTenantId } from "@mds/sql";
 import { Hono } from "hono";
 import { Registry } from "prom-client";
@@ -59,6 +63,33 @@ function roleOf(args: readonly string[], env: Record<string, string | undefined>
   return raw;
 }
 
+/** Starts a pulse bus whose database was down at startup: retries every 5 s until it listens. */
+async function startWhenReachable(bus: PulseBus, signal: AbortSignal): Promise<void> {
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      await bus.start();
+      logLine({ event: "pulse_bus_started", attempt });
+      return;
+    } catch (e) {
+      logLine({
+        event: "pulse_bus_start_failed",
+        attempt,
+        code: (e as { code?: unknown }).code ?? "MDS_INTERNAL",
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, 5_000);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}
+
 const onSignal = (sig: CollectorSignal, fn: () => void) => {
   if (Deno.build.os === "windows" && sig !== "SIGINT") return () => {};
   Deno.addSignalListener(sig, fn);
@@ -94,11 +125,25 @@ export async function main(
   const inmem = role !== "collector" && pulse.backend === "inmem"
     ? new InmemPulseBus({ registry, log: (event, f) => logLine({ event, ...f }) })
     : undefined;
+  const waitSeconds = waitForDbSetting(args, env).seconds;
+  const store = storeOptionsFromEnv(env);
   await using client = await createClient({
-    ...storeOptionsFromEnv(env),
+    ...store,
     ...(tenant ? { tenant } : {}),
     ...(inmem ? { onPulse: (events) => inmem.publish(events) } : {}),
   });
+  // A server database may not be up yet: wait a bounded time, then run degraded rather than
+  // exit (and be restarted in a loop); the pool reconnects when it comes up.
+  const dbLogger: Logger = {
+    log: (level, msg, fields) => logLine({ event: msg.replaceAll(" ", "_"), level, ...fields }),
+  };
+  const dbReady = store.url === undefined ||
+    await waitForDatabase(client, {
+      seconds: waitSeconds,
+      store: redact(store.url),
+      logger: dbLogger,
+    });
+  const stopping = new AbortController();
   const collector = collecting
     ? new Collector({ client, tenant: tenant!, config, env, metrics: registry, log: logLine })
     : undefined;
@@ -138,7 +183,10 @@ export async function main(
       bus = pulse.backend === "postgres"
         ? new PostgresPulseBus(client, { registry, log: (event, f) => logLine({ event, ...f }) })
         : inmem;
-      await bus?.start();
+      if (bus !== undefined) {
+        if (dbReady || pulse.backend !== "postgres") await bus.start();
+        else void startWhenReachable(bus, stopping.signal);
+      }
       const opsRegistry = collector?.registry ??
         new ProviderRegistry(config.providers, { env, metrics: registry });
       const app = createServiceApp({
@@ -148,6 +196,13 @@ export async function main(
         events: bus,
         metrics: registry,
         ops: { registry: opsRegistry, config: () => current, reload, env },
+        // POST /admin/macro/refresh: FRED_API_KEY, MDS_FRED_BASE_URL
+        fred: env[FRED_ENV_VARS.apiKey]?.trim()
+          ? createFredSource({
+            apiKey: env[FRED_ENV_VARS.apiKey]!,
+            baseUrl: env[FRED_ENV_VARS.baseUrl]?.trim() || undefined,
+          })
+          : undefined,
         log: (event, fields) => logLine({ event, ...fields }),
         health: () => ({
           role,
@@ -198,6 +253,7 @@ export async function main(
       });
     }
   } finally {
+    stopping.abort();
     closeApp();
     hub?.close();
     await server?.shutdown();

@@ -178,7 +178,7 @@ export class CollectorMetrics {
     });
     this.#lag = gauge(
       "mds_ingestion_lag_seconds",
-      "Time from the newest stored bar's open to now, worst series per bar interval, in seconds.",
+      "Now minus the close of the newest stored bar, worst active series of the universe per bar interval, in seconds; computed from the ingestion cursors at each SLO measurement (backfills of old bars do not raise it), intervals without stored series absent.",
       ["interval"],
     );
     this.#slo = gauge(
@@ -295,10 +295,24 @@ export class CollectorMetrics {
    * Sets the ingestion lag of a timeframe.
    *
    * @param interval The bar timeframe.
-   * @param s Seconds from the newest stored bar's open to now (worst series).
+   * @param s Seconds from the newest stored bar's close to now (worst series).
    */
   ingestionLag(interval: Timeframe, s: number): void {
     this.#lag.set({ interval: oneOf("interval", interval, TIMEFRAMES) }, seconds("lag", s));
+  }
+
+  /**
+   * Replaces the ingestion lag of every timeframe: sets those given, removes the others (a
+   * timeframe no longer collected does not keep its last lag).
+   *
+   * @param lags Seconds from the newest stored bar's close to now, worst series, by timeframe.
+   */
+  ingestionLags(lags: Partial<Record<Timeframe, number>>): void {
+    for (const interval of TIMEFRAMES) {
+      const s = lags[interval];
+      if (s === undefined) this.#lag.remove({ interval });
+      else this.ingestionLag(interval, s);
+    }
   }
 
   /**
@@ -356,5 +370,97 @@ export class CollectorMetrics {
       tier: oneOf("tier", tier, BACKFILL_TIERS),
       interval: oneOf("interval", interval, TIMEFRAMES),
     }, count("series", n));
+  }
+}
+
+/** Methods kept as the `method` label; any other is counted as `OTHER`. */
+const HTTP_METHODS: readonly string[] = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+];
+
+/** Latency buckets of the HTTP histogram, seconds: 1 ms to 30 s (the admin server's). */
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The HTTP metrics of the service API, with the admin server's names and labels so one
+ * dashboard query serves both (tell them apart by the scrape `job`):
+ *
+ * | metric | type | labels |
+ * |---|---|---|
+ * | `mds_http_requests_total` | counter | method, route, status |
+ * | `mds_http_request_duration_seconds` | histogram | method, route |
+ *
+ * `route` is the route template that answered (`/stocks/:symbol/price`), `unmatched` for none:
+ * never the raw path, so symbols and ids never become label values. A second instance on the
+ * same registry shares the metrics.
+ *
+ * @example
+ * ```ts
+ * import { HttpMetrics } from "@mds/service";
+ * import { Registry } from "prom-client";
+ * import assert from "node:assert/strict";
+ *
+ * const registry = new Registry();
+ * new HttpMetrics(registry).request("GET", "/stocks/:symbol/price", 200, 0.004);
+ * const text = await registry.metrics();
+ * assert.match(text, /mds_http_requests_total\{method="GET",route="\/stocks\/:symbol\/price",status="200"\} 1/);
+ * assert.match(text, /mds_http_request_duration_seconds_count\{method="GET",route="\/stocks\/:symbol\/price"\} 1/);
+ * ```
+ */
+export class HttpMetrics {
+  readonly #requests: Counter<"method" | "route" | "status">;
+  readonly #durations: Histogram<"method" | "route">;
+
+  /**
+   * Registers the metrics, or finds them when the registry holds them already.
+   *
+   * @param registry A prom-client `Registry`, never the global one.
+   * @throws {TypeError} When the registry holds a metric of one of these names of another type.
+   */
+  constructor(registry: MetricsRegistry) {
+    const registers = [registry as unknown as Registry];
+    const found = <M>(name: string, type: abstract new (...a: never[]) => M): M | undefined => {
+      const m = registry.getSingleMetric(name);
+      if (m === undefined) return undefined;
+      if (!(m instanceof type)) {
+        throw new TypeError(`Metric "${name}" is already registered with another type`);
+      }
+      return m as M;
+    };
+    this.#requests = found("mds_http_requests_total", Counter<"method" | "route" | "status">) ??
+      new Counter({
+        name: "mds_http_requests_total",
+        help: "HTTP requests answered, by method, route template and status.",
+        labelNames: ["method", "route", "status"] as const,
+        registers,
+      });
+    this.#durations = found("mds_http_request_duration_seconds", Histogram<"method" | "route">) ??
+      new Histogram({
+        name: "mds_http_request_duration_seconds",
+        help: "Time to answer HTTP requests, by method and route template.",
+        labelNames: ["method", "route"] as const,
+        buckets: HTTP_BUCKETS,
+        registers,
+      });
+  }
+
+  /**
+   * Counts one answered request and observes its duration.
+   *
+   * @param method The HTTP method.
+   * @param route The route template, or `unmatched`.
+   * @param status The response status.
+   * @param s Seconds to answer.
+   */
+  request(method: string, route: string, status: number, s: number): void {
+    const m = HTTP_METHODS.includes(method) ? method : "OTHER";
+    this.#requests.inc({ method: m, route, status: String(status) });
+    this.#durations.observe({ method: m, route }, seconds("duration", s));
   }
 }

@@ -77,4 +77,7 @@ export * from "./pulse_bus.ts";
 export * from "./pulse_settings.ts";
 export * from "./ws_hub.ts";
 export * from "./app.ts";
+export * from "./coverage.ts";
+export * from "./coverage_page.ts";
+export * from "./macro.ts";
 export { ApiHttpError, type KeyScope, WS_KEY_PROTOCOL_PREFIX, WS_PROTOCOL } from "./_api_http.ts";

@@ -15,7 +15,6 @@ import {
   MdsError,
   type QuoteInput,
   type Timeframe,
-  timeframeMillis,
   ValidationError,
 } from "@mds/sql";
 import type { CollectorConfig } from "./config.ts";
@@ -441,11 +440,8 @@ function recordWritten(deps: WorkerDeps, tally: Tally): void {
     }
     for (const [reason, n] of byReason) deps.metrics.rowsRefused(reason, n);
   }
-  const now = deps.now();
-  for (const s of tally.written) {
-    const lag = (now - (s.newest.getTime() + timeframeMillis(s.timeframe))) / 1000;
-    deps.metrics.ingestionLag(s.timeframe, Math.max(0, lag));
-  }
+  // mds_ingestion_lag_seconds is not set here: the collector computes it from the cursors at
+  // each SLO measurement (Collector.measureSlo), so backfills of old bars do not move it.
 }
 
 async function afterWrite(deps: WorkerDeps, tally: Tally): Promise<void> {

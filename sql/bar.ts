@@ -105,6 +105,19 @@ type BarFields = z.output<typeof barFields>;
 
 /** The prices of a bar with both spellings merged, and the first conflict between them. */
 function prices(b: BarFields) {
+  if (
+    b.open_price === undefined && b.high_price === undefined && b.low_price === undefined &&
+    b.close_price === undefined
+  ) {
+    // mds's own spellings only: the common case of ingest, without the merging
+    return {
+      open: b.open ?? null,
+      high: b.high ?? null,
+      low: b.low ?? null,
+      close: b.close,
+      problem: undefined,
+    };
+  }
   const v = b as Record<string, unknown>;
   const open = spelling<N>(v, "open", "open_price");
   const high = spelling<N>(v, "high", "high_price");

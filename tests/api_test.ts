@@ -47,6 +47,10 @@ async function seed(client: MdsClient, tenant: string, close: number) {
     bid: close / 100,
     ask: close / 100 + 0.1,
   }]);
+  await api.macro.track(["DGS10"]);
+  await api.macro.upsertObservations([
+    { key: "DGS10", date: "2024-07-01", value: close, realtime_start: "2024-07-02" },
+  ]);
 }
 
 // deno-lint-ignore no-explicit-any -- response bodies of several shapes
@@ -74,6 +78,11 @@ const REQUESTS: Record<
   "GET /options/:symbol/chain": {
     path: "/options/AAPL/chain?expiry=2024-07-19",
     value: (b) => b.contracts[0]?.bid,
+  },
+  "GET /factors/macro": { path: "/factors/macro", value: (b) => b.series[0]?.value },
+  "GET /factors/macro/:key/history": {
+    path: "/factors/macro/DGS10/history",
+    value: (b) => b.observations[0]?.value,
   },
 };
 

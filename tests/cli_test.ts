@@ -101,7 +101,9 @@ const COMMANDS = [
   "gaps",
   "fetch",
   "universe",
+  "macro",
   "collect",
+  "coverage",
   "api-keys",
 ];
 
