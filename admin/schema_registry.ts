@@ -184,8 +184,8 @@ function validateOptions(o: SchemaRegistryOptions): void {
  *
  * @example A registry that expects what the store has
  * ```ts
- * import { readSchemaDocument, SchemaRegistryMonitor } from "@mds/admin";
- * import { createClient } from "@mds/client";
+ * import { SchemaRegistryMonitor } from "@mds/admin";
+ * import { createClient, readSchemaDocument } from "@mds/client";
  * import { Registry } from "prom-client";
  * import assert from "node:assert/strict";
  *

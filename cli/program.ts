@@ -21,6 +21,7 @@ import { readCommands } from "./_commands_read.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { universeCommands } from "./_commands_universe.ts";
 import { macroCommands } from "./_commands_macro.ts";
+import { optionsCommands } from "./_commands_options.ts";
 import { collectCommand } from "./_commands_collect.ts";
 import { coverageCommand } from "./_commands_coverage.ts";
 import { apiKeyCommands } from "./_commands_api_keys.ts";
@@ -125,9 +126,13 @@ function storeSettings(o: GlobalFlags, env: Host["env"]): StoreOptions {
     MDS_LOCK_WAIT: unless(o.lockWait !== undefined, "MDS_LOCK_WAIT"),
     MDS_MIN_FREE_MB: unless(o.minFree !== undefined, "MDS_MIN_FREE_MB"),
     PULSE_ENABLED: env("PULSE_ENABLED"),
+    MDS_OPTIONS_RATE: env("MDS_OPTIONS_RATE"),
   });
-  // writes publish the pulse unless PULSE_ENABLED=false
-  const pulse = fromEnv.pulse !== undefined ? { pulse: fromEnv.pulse } : {};
+  // writes publish the pulse unless PULSE_ENABLED=false; option greeks use MDS_OPTIONS_RATE
+  const pulse = {
+    ...(fromEnv.pulse !== undefined ? { pulse: fromEnv.pulse } : {}),
+    ...(fromEnv.optionsRate !== undefined ? { optionsRate: fromEnv.optionsRate } : {}),
+  };
   const url = flagUrl ?? fromEnv.url;
   if (url !== undefined) return { url, ...pulse };
   return {
@@ -246,6 +251,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
   fetchCommands(program, deps);
   universeCommands(program, deps);
   macroCommands(program, deps);
+  optionsCommands(program, deps);
   collectCommand(program, deps);
   coverageCommand(program, deps);
   apiKeyCommands(program, deps);

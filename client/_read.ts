@@ -9,6 +9,7 @@ import {
   buildLatestQuotes,
   buildNews,
   buildOptionChain,
+  buildOptionChains,
   type Fundamentals,
   isTimeframe,
   type LatestPrice,
@@ -30,6 +31,7 @@ import type {
   IngestCursor,
   NewsQuery,
   OptionChainQuery,
+  OptionChainsQuery,
 } from "./read_types.ts";
 
 /** A validated window; `after` continues a keyset-paginated read. */
@@ -163,6 +165,17 @@ export async function optionChain(db: Queryable, q: OptionChainQuery): Promise<O
     symbol: normalizeSymbol(q.symbol, "symbol"),
     expiry: parseCalendarDate(q.expiry, "expiry"),
     at: q.at === undefined ? new Date() : parseInstant(q.at, "at"),
+    vendor: q.vendor === undefined ? null : normalizeVendor(q.vendor, "vendor"),
+  });
+  return await db.query<OptionSnap>(query.text, query.params);
+}
+
+/** The newest snapshot of every contract of every live expiry (or one) at a time. */
+export async function optionChains(db: Queryable, q: OptionChainsQuery): Promise<OptionSnap[]> {
+  const query = buildOptionChains({
+    symbol: normalizeSymbol(q.symbol, "symbol"),
+    at: q.at === undefined ? new Date() : parseInstant(q.at, "at"),
+    expiry: q.expiry === undefined ? null : parseCalendarDate(q.expiry, "expiry"),
     vendor: q.vendor === undefined ? null : normalizeVendor(q.vendor, "vendor"),
   });
   return await db.query<OptionSnap>(query.text, query.params);

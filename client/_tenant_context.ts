@@ -18,6 +18,11 @@ export interface TenantContext {
   /** Default rows per statement of an `insert` write. @default {DEFAULT_BATCH_ROWS} */
   readonly batchRows?: number | undefined;
   /**
+   * Risk-free rate the greeks of written option snapshots are computed with where the vendor
+   * sent none. @default {DEFAULT_OPTIONS_RATE}
+   */
+  readonly optionsRate?: number | undefined;
+  /**
    * Runs `fn` in a unit of work of this tenant (a transaction, tenant set locally); `readOnly`
    * for units that only read.
    */

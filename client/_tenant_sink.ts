@@ -1,6 +1,6 @@
 // The write path of one tenant as a RowSink: what the upsert calls, the copy streams and a
 // BatchProcessor all end in.
-import { prepareRows, type RowKind, type RowOf, TABLES } from "@mds/sql";
+import { type OptionSnap, prepareRows, type RowKind, type RowOf, TABLES } from "@mds/sql";
 import type { Transaction } from "./backend.ts";
 import type { RowSink } from "./row_sink.ts";
 import type { WriteMode } from "./write_mode.ts";
@@ -8,6 +8,7 @@ import type { TenantContext } from "./_tenant_context.ts";
 import { addResult, emptyResult, validateRow, writeBatch, writeSeriesUpdate } from "./_write.ts";
 import { checkWriteOptions, chooseWriteMode, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
 import type { WriteOptions, WriteResult } from "./write_types.ts";
+import { fillOptionGreeks } from "./option_fill.ts";
 
 /** The tenant's write path: validation, and upserts of validated rows in one unit of work. */
 export function tenantSink(ctx: TenantContext): RowSink {
@@ -24,9 +25,16 @@ export function tenantSink(ctx: TenantContext): RowSink {
 async function writeValidated<K extends RowKind>(
   ctx: TenantContext,
   kind: K,
-  rows: readonly RowOf[K][],
+  given: readonly RowOf[K][],
   options: WriteOptions,
 ): Promise<WriteResult> {
+  // Option snapshots get the implied volatility and greeks their vendor left out, flagged in
+  // `computed`; whichever way they came (upsert, copy stream, batch processor).
+  const rows = kind === "options"
+    ? (given as readonly OptionSnap[]).map((row) =>
+      fillOptionGreeks(row, { rate: ctx.optionsRate })
+    ) as RowOf[K][]
+    : given;
   const mode = options.mode ?? ctx.writeMode;
   const batchRows = options.batchRows ?? ctx.batchRows ?? DEFAULT_BATCH_ROWS;
   checkWriteOptions(mode, batchRows);

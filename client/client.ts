@@ -120,6 +120,12 @@ export interface ClientOptions {
    * @default {false}
    */
   strictTimestamps?: boolean | undefined;
+  /**
+   * Risk-free rate (continuously compounded, per year) with which the implied volatility and
+   * greeks a vendor left out of an option snapshot are computed on write. Environment:
+   * `MDS_OPTIONS_RATE`. @default {0.04}
+   */
+  optionsRate?: number | undefined;
   /** Retries of retryable failures; every write is idempotent, so they are safe. @default {false} */
   retry?: RetryPolicy | false | undefined;
   /** Apply pending migrations on open. @default {true for embedded stores, false for servers} */
@@ -249,6 +255,16 @@ function validate(options: ClientOptions): void {
   if (options.copyMinRows !== undefined) wholeNumber("copyMinRows", options.copyMinRows, 1);
   if (options.batchRows !== undefined) {
     wholeNumber("batchRows", options.batchRows, 1, 1_000_000);
+  }
+  if (
+    options.optionsRate !== undefined &&
+    !(Number.isFinite(options.optionsRate) && Math.abs(options.optionsRate) <= 1)
+  ) {
+    throw new ConfigError(
+      "optionsRate",
+      String(options.optionsRate),
+      "must be a number from -1 to 1",
+    );
   }
   if (options.timescale !== undefined && !isTimescaleMode(options.timescale)) {
     throw new ConfigError(
@@ -437,6 +453,7 @@ export class MdsClient implements AsyncDisposable {
       backend: this.backend.kind,
       writeMode: this.#options.writeMode ?? "auto",
       strictTimestamps: this.#options.strictTimestamps ?? false,
+      optionsRate: this.#options.optionsRate,
       copyMinRows: this.#options.copyMinRows ?? AUTO_COPY_MIN_ROWS,
       batchRows: this.#options.batchRows ?? DEFAULT_BATCH_ROWS,
       run,

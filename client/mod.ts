@@ -28,6 +28,7 @@ export * from "./retry.ts";
 export * from "./tenant.ts";
 export * from "./write_mode.ts";
 export * from "./write_types.ts";
+export * from "./option_fill.ts";
 export * from "./row_sink.ts";
 export * from "./batch_processor.ts";
 export * from "./read_types.ts";

@@ -41,6 +41,18 @@ export interface OptionChainQuery {
   vendor?: string | undefined;
 }
 
+/** Which chains {@linkcode TenantApi.optionChains} reads. */
+export interface OptionChainsQuery {
+  /** Underlying ticker. */
+  symbol: string;
+  /** The chains as known at this time. @default {now} */
+  at?: Date | string | number | undefined;
+  /** Only this expiry, `YYYY-MM-DD`. @default {every expiry not before the date of `at`} */
+  expiry?: string | undefined;
+  /** Only this vendor. @default {all vendors} */
+  vendor?: string | undefined;
+}
+
 /** Which record {@linkcode TenantApi.fundamentals} reads. */
 export interface FundamentalsQuery {
   /** Ticker. */

@@ -23,6 +23,7 @@ export type StoreOptions = Pick<
   | "copyMinRows"
   | "batchRows"
   | "strictTimestamps"
+  | "optionsRate"
 >;
 
 /** Longest `MDS_LOCK_WAIT`, the longest `lockWaitMs` a client accepts: 24 hours. */
@@ -49,6 +50,7 @@ const nonEmpty = (v: string | undefined) => v === undefined || v.trim() === "" ?
  * | `MDS_VALUES_PAGE_SIZE`: whole number, 1 to 1000000 | `batchRows` | unset (5000) |
  * | `MDS_VALUES_MIN_ROWS`: whole number, 0 or more | none: checked, no effect | |
  * | `MDS_STRICT_TIMESTAMPS`: `true` or `false` (also `1`, `0`) | `strictTimestamps` | unset (`false`) |
+ * | `MDS_OPTIONS_RATE`: a number from -1 to 1 | `optionsRate` | unset (0.04) |
  *
  * The last three and the write modes `executemany` and `values` are the Python system's
  * spellings. Its `auto` chose `executemany` below `values_min_rows` rows and `values` from there;
@@ -122,6 +124,7 @@ export function storeOptionsFromEnv(
   const minFreeBytes = minFree(nonEmpty(env.MDS_MIN_FREE_MB));
   const pulse = flag("PULSE_ENABLED", nonEmpty(env.PULSE_ENABLED));
   const strictTimestamps = flag("MDS_STRICT_TIMESTAMPS", nonEmpty(env.MDS_STRICT_TIMESTAMPS));
+  const optionsRate = rate("MDS_OPTIONS_RATE", nonEmpty(env.MDS_OPTIONS_RATE));
   const tenant = tenantId(nonEmpty(env.MDS_TENANT_ID)) ?? dsnTenant;
   const writeMode = nonEmpty(env.MDS_WRITE_MODE)?.trim().toLowerCase();
   if (writeMode !== undefined && !isWriteMode(writeMode)) {
@@ -141,6 +144,7 @@ export function storeOptionsFromEnv(
     ...(copyMinRows !== undefined ? { copyMinRows } : {}),
     ...(batchRows !== undefined ? { batchRows } : {}),
     ...(strictTimestamps !== undefined ? { strictTimestamps } : {}),
+    ...(optionsRate !== undefined ? { optionsRate } : {}),
   };
 }
 
@@ -164,6 +168,15 @@ function rowCount(
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const range = max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `${min} or more`;
     throw new ConfigError(name, text, `must be a whole number of rows, ${range}`);
+  }
+  return n;
+}
+
+function rate(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || Math.abs(n) > 1) {
+    throw new ConfigError(name, text, "must be a number from -1 to 1, such as 0.04");
   }
   return n;
 }

@@ -150,3 +150,20 @@ Deno.test("storeOptionsFromEnv() reads MDS_WRITE_MODE, the Python names included
   // MDS_VALUES_MIN_ROWS has nothing to choose in mds: checked, then left out
   assertEquals(storeOptionsFromEnv({ MDS_VALUES_MIN_ROWS: "0" }), { dataDir: "./.mds" });
 });
+
+Deno.test("storeOptionsFromEnv() reads MDS_STRICT_TIMESTAMPS and MDS_OPTIONS_RATE, refusing bad values", () => {
+  assertEquals(
+    storeOptionsFromEnv({ MDS_STRICT_TIMESTAMPS: "true", MDS_OPTIONS_RATE: "0.05" }),
+    { dataDir: "./.mds", strictTimestamps: true, optionsRate: 0.05 },
+  );
+  assertEquals(storeOptionsFromEnv({ MDS_STRICT_TIMESTAMPS: "0" }).strictTimestamps, false);
+  for (
+    const [env, option] of [
+      [{ MDS_STRICT_TIMESTAMPS: "yes" }, "MDS_STRICT_TIMESTAMPS"],
+      [{ MDS_OPTIONS_RATE: "4%" }, "MDS_OPTIONS_RATE"],
+      [{ MDS_OPTIONS_RATE: "2" }, "MDS_OPTIONS_RATE"],
+    ] as const
+  ) {
+    assertEquals(assertThrows(() => storeOptionsFromEnv(env), ConfigError).option, option);
+  }
+});

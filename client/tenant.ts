@@ -40,6 +40,7 @@ import type {
   IngestCursor,
   NewsQuery,
   OptionChainQuery,
+  OptionChainsQuery,
 } from "./read_types.ts";
 import type { RowSink } from "./row_sink.ts";
 import type { CopyOptions, RowSource, WriteOptions, WriteResult } from "./write_types.ts";
@@ -59,6 +60,7 @@ import {
   latestQuotes,
   news,
   optionChain,
+  optionChains,
   windowOf,
 } from "./_read.ts";
 import type { TenantContext } from "./_tenant_context.ts";
@@ -597,6 +599,32 @@ export class TenantApi {
    */
   optionChain(query: OptionChainQuery): Promise<OptionSnap[]> {
     return this.#ctx.run((tx) => optionChain(tx, query), READ);
+  }
+
+  /**
+   * The newest snapshot of each contract of every expiry not past at a time (or of one
+   * expiry), as known at that time: the whole chain an analysis reads.
+   *
+   * @param query Underlying, time, expiry and vendor.
+   * @returns One snapshot per vendor, expiry, side and strike.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const snap = { ts: "2024-01-02T15:00:00Z", vendor: "o", symbol: "SPY", option_type: "C",
+   *   strike: 470, bid: 1 };
+   * await t.upsertOptions([{ ...snap, expiry: "2024-01-19" }, { ...snap, expiry: "2024-02-16" },
+   *   { ...snap, expiry: "2023-12-29" }]);
+   * const chains = await t.optionChains({ symbol: "SPY", at: "2024-01-02T16:00:00Z" });
+   * assert.deepEqual(chains.map((c) => c.expiry), ["2024-01-19", "2024-02-16"]);
+   * ```
+   */
+  optionChains(query: OptionChainsQuery): Promise<OptionSnap[]> {
+    return this.#ctx.run((tx) => optionChains(tx, query), READ);
   }
 
   /**

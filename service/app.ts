@@ -14,6 +14,7 @@ import {
 import { coverageRoutes } from "./_routes_coverage.ts";
 import { marketRoutes } from "./_routes_market.ts";
 import { macroRoutes } from "./_routes_macro.ts";
+import { optionsRoutes } from "./_routes_options.ts";
 import type { FredSource } from "@mds/providers";
 import { opsRoutes } from "./_routes_ops.ts";
 import type { CollectorConfig } from "./config.ts";
@@ -247,6 +248,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
 
   marketRoutes(app, client);
   macroRoutes(app, client, { fred: options.fred });
+  optionsRoutes(app, client);
   coverageRoutes(app, client, { verify: verifyCached, adminToken: options.adminToken });
   if (options.ops !== undefined) {
     opsRoutes(app as unknown as Hono, client, options.ops);

@@ -93,8 +93,8 @@ function defaultName(): string {
 }
 
 /**
- * Keeps a tenant's universe whole: sweeps (one `bars_fetch` per due series, `quotes_fetch` for
- * tiers with quotes), runs jobs with bounded workers through a {@linkcode ProviderRegistry},
+ * Keeps a tenant's universe whole: sweeps (one `bars_fetch` per due series, `quotes_fetch`
+ * and `options_fetch` for tiers with quotes or option chains), runs jobs with bounded workers through a {@linkcode ProviderRegistry},
  * repairs gaps with backfills and measures the continuity SLO. {@linkcode Collector.runOnce}
  * does one pass and returns (cron, tests); {@linkcode Collector.run} runs until its signal
  * aborts, then stops claiming and finishes (or releases) the running jobs.

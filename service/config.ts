@@ -43,6 +43,12 @@ export interface TierSettings {
    */
   quotesEverySeconds: number | null;
   /**
+   * How often the option chains of the tier's symbols are fetched (an `options_fetch` job per
+   * 20 symbols, while their market trades), in minutes; `null` for never.
+   * @default {T0 15, T1 null, T2 null}
+   */
+  optionsEveryMinutes: number | null;
+  /**
    * Queue-depth cap of the tier's backfills: queued and running backfill jobs of the tier a
    * tenant may hold. @default {T0 100, T1 1000, T2 10000 (`DEFAULT_BACKFILL_CAPS` of `@mds/sql`)}
    */
@@ -194,6 +200,8 @@ export interface TierSettingsInput {
   maxSymbols?: number | undefined;
   /** Quote cadence; `null` for no quotes. */
   quotesEverySeconds?: Duration | null | undefined;
+  /** Option chain cadence in minutes (or a duration such as `"1h"`); `null` for none. */
+  optionsEveryMinutes?: Duration | null | undefined;
   /** Queue-depth cap of the tier's backfills. */
   backfillCap?: number | undefined;
 }
@@ -377,6 +385,11 @@ const DEFAULT_QUOTES: Readonly<Record<BackfillTier, number | null>> = {
   T1: null,
   T2: null,
 };
+const DEFAULT_OPTIONS: Readonly<Record<BackfillTier, number | null>> = {
+  T0: 15,
+  T1: null,
+  T2: null,
+};
 const DEFAULT_HISTORY_DAYS = perTf(7, 30, 30, 30, 180, 365, 365, 1825);
 const DEFAULT_GAP_WINDOW_DAYS = perTf(5, 10, 10, 10, 30, 60, 120, 730);
 const DEFAULT_SLO_WINDOW_DAYS = perTf(1, 1, 2, 2, 5, 10, 10, 30);
@@ -385,7 +398,7 @@ const DEFAULT_PROVIDER_CONCURRENCY = 4;
 // ---------------------------------------------------------------------------------------------
 // Schema of the input (no defaults: they are merged in afterwards, key by key)
 
-const UNIT_SECONDS = { seconds: 1, hours: 3_600, days: 86_400 } as const;
+const UNIT_SECONDS = { seconds: 1, minutes: 60, hours: 3_600, days: 86_400 } as const;
 
 interface Range {
   unit: keyof typeof UNIT_SECONDS;
@@ -463,6 +476,7 @@ const tierShape = settings({
   cadence: perTimeframe(seconds(10, 604_800).nullable()).optional(),
   maxSymbols: whole(0, 10_000_000).optional(),
   quotesEverySeconds: seconds(1, 86_400).nullable().optional(),
+  optionsEveryMinutes: duration({ unit: "minutes", min: 1, max: 1_440 }).nullable().optional(),
   backfillCap: whole(0, 1_000_000_000).optional(),
 });
 
@@ -543,6 +557,9 @@ function merge(p: Parsed, providers: ProvidersConfig): CollectorConfig {
       quotesEverySeconds: u?.quotesEverySeconds === undefined
         ? DEFAULT_QUOTES[t]
         : u.quotesEverySeconds,
+      optionsEveryMinutes: u?.optionsEveryMinutes === undefined
+        ? DEFAULT_OPTIONS[t]
+        : u.optionsEveryMinutes,
       backfillCap: u?.backfillCap ?? DEFAULT_BACKFILL_CAPS[t],
     };
   };

@@ -45,6 +45,7 @@ Deno.test("defaultCollectorConfig() holds the documented defaults", () => {
     },
     maxSymbols: 500,
     quotesEverySeconds: 15,
+    optionsEveryMinutes: 15,
     backfillCap: 100,
   });
   assertEquals(Object.values(c.tiers.T1.cadence), [300, 900, 1800, 3600, 3600, 7200, 21600, 86400]);
@@ -55,6 +56,7 @@ Deno.test("defaultCollectorConfig() holds the documented defaults", () => {
   assertEquals(Object.keys(c.tiers.T2.cadence), [...TIMEFRAMES]);
   assertEquals([c.tiers.T1.maxSymbols, c.tiers.T2.maxSymbols], [5_000, 50_000]);
   assertEquals([c.tiers.T1.quotesEverySeconds, c.tiers.T2.quotesEverySeconds], [null, null]);
+  assertEquals([c.tiers.T1.optionsEveryMinutes, c.tiers.T2.optionsEveryMinutes], [null, null]);
   assertEquals(
     { T0: c.tiers.T0.backfillCap, T1: c.tiers.T1.backfillCap, T2: c.tiers.T2.backfillCap },
     { ...DEFAULT_BACKFILL_CAPS },

@@ -17,6 +17,8 @@ import { z } from "zod";
 export const BARS_FETCH = "bars_fetch" as const;
 /** The `job_type` of a job fetching quotes of a few symbols. */
 export const QUOTES_FETCH = "quotes_fetch" as const;
+/** The `job_type` of a job fetching the option chains of a few underlyings. */
+export const OPTIONS_FETCH = "options_fetch" as const;
 /**
  * The `job_type` of a backfill, the same as `BACKFILL_JOB_TYPE` of `@mds/sql`: the jobs
  * `requestBackfill` of `@mds/client` enqueues.
@@ -24,10 +26,11 @@ export const QUOTES_FETCH = "quotes_fetch" as const;
 export const BACKFILL = "backfill" as const;
 
 /** The job types the collector runs. */
-export const JOB_TYPES: readonly ["bars_fetch", "quotes_fetch", "backfill"] = [
+export const JOB_TYPES: readonly ["bars_fetch", "quotes_fetch", "backfill", "options_fetch"] = [
   BARS_FETCH,
   QUOTES_FETCH,
   BACKFILL,
+  OPTIONS_FETCH,
 ] as const;
 /** One of {@linkcode JOB_TYPES}. */
 export type JobType = typeof JOB_TYPES[number];
@@ -108,6 +111,14 @@ export interface QuotesFetchJobInput {
   tier?: BackfillTier | null | undefined;
 }
 
+/**
+ * A validated `options_fetch` payload: the underlyings whose option chains (every listed expiry
+ * the provider serves) are fetched and written.
+ */
+export type OptionsFetchJob = QuotesFetchJob;
+/** What an `options_fetch` payload may hold; see {@linkcode OptionsFetchJob}. */
+export type OptionsFetchJobInput = QuotesFetchJobInput;
+
 /** A validated `backfill` payload: the request `@mds/sql` `parseBackfillRequest` returns. */
 export type BackfillJob = BackfillRequest;
 
@@ -137,6 +148,8 @@ export interface JobPayloads {
   quotes_fetch: QuotesFetchJob;
   /** See {@linkcode BackfillJob}. */
   backfill: BackfillJob;
+  /** See {@linkcode OptionsFetchJob}. */
+  options_fetch: OptionsFetchJob;
 }
 
 /** What the payload of each job type may hold. */
@@ -147,6 +160,8 @@ export interface JobPayloadInputs {
   quotes_fetch: QuotesFetchJobInput;
   /** See {@linkcode BackfillJobInput}. */
   backfill: BackfillJobInput;
+  /** See {@linkcode OptionsFetchJobInput}. */
+  options_fetch: OptionsFetchJobInput;
 }
 
 /** A job's type with its validated payload; switch on `type`. */
@@ -259,6 +274,12 @@ const quotesShape = strict(QUOTES_FETCH, {
   tier: tier.nullish(),
 }).transform((v): QuotesFetchJob => ({ symbols: v.symbols, ...hints(v) }));
 
+const optionsShape = strict(OPTIONS_FETCH, {
+  symbols,
+  provider: provider.nullish(),
+  tier: tier.nullish(),
+}).transform((v): OptionsFetchJob => ({ symbols: v.symbols, ...hints(v) }));
+
 const backfillShape = strict(BACKFILL, {
   symbol,
   timeframe: timeframe.optional(),
@@ -285,6 +306,8 @@ const backfillShape = strict(BACKFILL, {
 export const BarsFetchJobSchema: Model<BarsFetchJob, BarsFetchJobInput> = barsShape;
 /** The zod schema of a `quotes_fetch` payload. */
 export const QuotesFetchJobSchema: Model<QuotesFetchJob, QuotesFetchJobInput> = quotesShape;
+/** The zod schema of an `options_fetch` payload. */
+export const OptionsFetchJobSchema: Model<OptionsFetchJob, OptionsFetchJobInput> = optionsShape;
 /** The zod schema of a `backfill` payload. */
 export const BackfillJobSchema: Model<BackfillJob, BackfillJobInput> = backfillShape;
 
@@ -307,6 +330,7 @@ const SCHEMAS: { readonly [K in JobType]: z.ZodType<JobPayloads[K]> } = {
   bars_fetch: barsShape,
   quotes_fetch: quotesShape,
   backfill: backfillShape,
+  options_fetch: optionsShape,
 };
 
 function dotted(path: readonly PropertyKey[]): string {

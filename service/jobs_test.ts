@@ -20,6 +20,7 @@ import {
   type BarsFetchJobSchema,
   encodeJobPayload,
   JOB_TYPES,
+  OPTIONS_FETCH,
   parseBackfillJob,
   parseBarsFetchJob,
   parseJobPayload,
@@ -67,8 +68,8 @@ function refusal(type: string, payload: unknown): [string, unknown, string] {
 }
 
 Deno.test("the job types are the collector's, and backfill is @mds/sql's BACKFILL_JOB_TYPE", () => {
-  assertEquals([...JOB_TYPES], ["bars_fetch", "quotes_fetch", "backfill"]);
-  assertEquals([BARS_FETCH, QUOTES_FETCH, BACKFILL], [...JOB_TYPES]);
+  assertEquals([...JOB_TYPES], ["bars_fetch", "quotes_fetch", "backfill", "options_fetch"]);
+  assertEquals([BARS_FETCH, QUOTES_FETCH, BACKFILL, OPTIONS_FETCH], [...JOB_TYPES]);
   assertEquals(BACKFILL, BACKFILL_JOB_TYPE);
 });
 

@@ -80,4 +80,5 @@ export * from "./app.ts";
 export * from "./coverage.ts";
 export * from "./coverage_page.ts";
 export * from "./macro.ts";
+export * from "./options.ts";
 export { ApiHttpError, type KeyScope, WS_KEY_PROTOCOL_PREFIX, WS_PROTOCOL } from "./_api_http.ts";

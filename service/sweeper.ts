@@ -12,10 +12,12 @@ import {
   timeframeMillis,
 } from "@mds/sql";
 import type { CollectorConfig } from "./config.ts";
-import { BARS_FETCH, QUOTES_FETCH } from "./jobs.ts";
+import { BARS_FETCH, OPTIONS_FETCH, QUOTES_FETCH } from "./jobs.ts";
 import { expectsBars, tradedIn } from "./_series_window.ts";
 
 const DAY_MS = 86_400_000;
+/** Most underlyings one options_fetch job carries: a chain is one request per expiry. */
+const OPTIONS_CHUNK = 20;
 /** Most symbols one quotes_fetch job carries. */
 const QUOTE_CHUNK = 1_000;
 
@@ -73,7 +75,8 @@ export function barsFetchKey(symbol: string, timeframe: Timeframe, period: numbe
  *   where its history begins, to `now`, keyed by series and cadence period.
  *
  * And per tier with `quotesEverySeconds`, `quotes_fetch` jobs (1,000 symbols each) while the
- * symbols' market trades.
+ * symbols' market trades; per tier with `optionsEveryMinutes`, `options_fetch` jobs (20
+ * underlyings each) while their market trades, keyed by tier, calendar and period.
  *
  * @param input Universe, cursors, pending series, configuration and the time.
  * @returns The jobs and the counts.
@@ -94,6 +97,7 @@ export function planSweep(input: SweepInput): SweepPlan {
   };
   const plan: SweepPlan = { jobs: [], series: 0, closed: 0, pending: 0, uncollected: [] };
   const quoteSymbols = new Map<string, string[]>();
+  const optionSymbols = new Map<string, string[]>();
   for (const entry of input.universe) {
     if (!entry.active) continue;
     const tier = config.tiers[entry.tier];
@@ -149,6 +153,10 @@ export function planSweep(input: SweepInput): SweepPlan {
         max_attempts: config.workers.maxAttempts,
       });
     }
+    if (tier.optionsEveryMinutes !== null) {
+      const key = `${entry.tier}|${entry.calendar}`;
+      optionSymbols.set(key, [...optionSymbols.get(key) ?? [], entry.symbol]);
+    }
     if (tier.quotesEverySeconds !== null) {
       const key = `${entry.tier}|${entry.calendar}`;
       const list = quoteSymbols.get(key) ?? [];
@@ -167,6 +175,24 @@ export function planSweep(input: SweepInput): SweepPlan {
         idempotency_key: `${QUOTES_FETCH}:${tierName}:${calendarName}:${period}:${i / QUOTE_CHUNK}`,
         job_type: QUOTES_FETCH,
         payload: { symbols: symbols.slice(i, i + QUOTE_CHUNK), tier: tierName },
+        priority: BACKFILL_TIER_PRIORITY[tierName],
+        max_attempts: 1,
+      });
+    }
+  }
+  for (const [key, symbols] of optionSymbols) {
+    const [tierName, calendarName] = key.split("|") as [BackfillTier, string];
+    const everyMs = config.tiers[tierName].optionsEveryMinutes! * 60_000;
+    if (!tradedIn(calendarOf(calendarName), new Date(nowMs - everyMs), now)) continue;
+    const period = Math.floor(nowMs / everyMs);
+    symbols.sort();
+    for (let i = 0; i < symbols.length; i += OPTIONS_CHUNK) {
+      plan.jobs.push({
+        idempotency_key: `${OPTIONS_FETCH}:${tierName}:${calendarName}:${period}:${
+          i / OPTIONS_CHUNK
+        }`,
+        job_type: OPTIONS_FETCH,
+        payload: { symbols: symbols.slice(i, i + OPTIONS_CHUNK), tier: tierName },
         priority: BACKFILL_TIER_PRIORITY[tierName],
         max_attempts: 1,
       });

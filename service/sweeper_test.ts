@@ -10,7 +10,7 @@ const config = parseCollectorConfig({
     routing: { bars: ["yahoo"] },
   },
   tiers: {
-    T0: { cadence: { "1m": 60, "1d": 3600 }, quotesEverySeconds: 15 },
+    T0: { cadence: { "1m": 60, "1d": 3600 }, quotesEverySeconds: 15, optionsEveryMinutes: null },
     T2: { cadence: { "1m": null } },
   },
 });

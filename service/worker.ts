@@ -13,12 +13,20 @@ import {
   type BackfillTier,
   type Bar,
   MdsError,
+  type OptionSnap,
   type QuoteInput,
   type Timeframe,
   ValidationError,
 } from "@mds/sql";
 import type { CollectorConfig } from "./config.ts";
-import { BACKFILL, BARS_FETCH, type JobType, parseJobPayload, QUOTES_FETCH } from "./jobs.ts";
+import {
+  BACKFILL,
+  BARS_FETCH,
+  type JobType,
+  OPTIONS_FETCH,
+  parseJobPayload,
+  QUOTES_FETCH,
+} from "./jobs.ts";
 import type { CollectorMetrics, JobOutcome, RefusalReason } from "./metrics.ts";
 
 const isProviderName = (value: unknown): value is ProviderName =>
@@ -274,6 +282,48 @@ export async function runJob(
         );
         if (failure !== undefined) {
           deps.log("quotes_failed", {
+            job: job.id,
+            symbols: tally.failed.length,
+            error: failure instanceof Error ? failure.message : String(failure),
+          });
+        }
+        return "done";
+      }
+      case OPTIONS_FETCH: {
+        // Chains are snapshots like quotes: written as fetched (mds computes the greeks the
+        // vendor left out, flagged in `computed`); a failed underlying waits for the next period.
+        const p = parsed.payload;
+        tier = p.tier;
+        const snaps: OptionSnap[] = [];
+        for (const symbol of p.symbols) {
+          signal?.throwIfAborted();
+          try {
+            const chain = await deps.registry.fetchOptionChain({ symbol, signal });
+            snaps.push(...chain.snaps);
+            tally.providers.add(chain.vendor);
+            if (chain.snaps.length === 0) tally.noData.push(symbol);
+          } catch (e) {
+            if (e instanceof ProviderError && e.providerCode === "PROVIDER_NO_DATA") {
+              tally.noData.push(symbol);
+              continue;
+            }
+            tally.failed.push(symbol);
+            failure ??= e;
+          }
+        }
+        const result = { ...tally.result(), rows: snaps.length };
+        await deps.client.withTenant(deps.tenant, async (api) => {
+          if (snaps.length > 0) await timedWrite(deps, () => api.upsertOptions(snaps));
+          await api.jobs.completeJob(job.id, { worker, result: { ...result } });
+        });
+        deps.metrics.rowsWritten("options", snaps.length);
+        deps.metrics.jobProcessed(
+          type,
+          providerLabel(tally),
+          snaps.length > 0 ? "done" : "no_data",
+        );
+        if (failure !== undefined) {
+          deps.log("options_failed", {
             job: job.id,
             symbols: tally.failed.length,
             error: failure instanceof Error ? failure.message : String(failure),

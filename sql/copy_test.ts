@@ -182,7 +182,7 @@ Deno.test("encodeCopyRows() writes null and undefined values as \\N", () => {
     tenant_id: T1,
   };
   const fields = decodeCopy(encodeCopyRows(TABLES.options, [o]))[0]!;
-  assertEquals(fields.slice(5), ["P", "1", ...Array(11).fill(null)]);
+  assertEquals(fields.slice(5), ["P", "1", ...Array(12).fill(null)]);
 });
 
 const news = (patch: Record<string, unknown>) => ({

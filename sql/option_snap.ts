@@ -66,7 +66,28 @@ export interface OptionSnap {
   vega: number | null;
   /** Underlying price at snapshot time. */
   underlying_price: number | null;
+  /**
+   * The fields mds computed because the vendor sent none (a subset of
+   * {@linkcode COMPUTABLE_OPTION_FIELDS}, in that order); `null` when every value is the
+   * vendor's. Set by the write path only: input cannot claim it (a `computed` field in the input
+   * is ignored), so a value is never marked computed by whoever sent it.
+   */
+  computed: OptionComputedField[] | null;
 }
+
+/**
+ * The fields of an {@linkcode OptionSnap} mds may compute on write, from the contract's price
+ * and the underlying's price, where the vendor sent none.
+ */
+export const COMPUTABLE_OPTION_FIELDS = [
+  "implied_volatility",
+  "delta",
+  "gamma",
+  "theta",
+  "vega",
+] as const;
+/** One of {@linkcode COMPUTABLE_OPTION_FIELDS}. */
+export type OptionComputedField = typeof COMPUTABLE_OPTION_FIELDS[number];
 
 type NIn = number | null | undefined;
 /**
@@ -196,6 +217,7 @@ const toOptionSnap = (o: OptionFields): OptionSnap => {
     theta: o.theta ?? null,
     vega: o.vega ?? null,
     underlying_price: merged.underlying_price,
+    computed: null,
   };
 };
 

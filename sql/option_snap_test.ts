@@ -61,6 +61,7 @@ Deno.test("parseOptionSnap() keeps every field of a complete snapshot", () => {
     theta: -0.12,
     vega: 0.2,
     underlying_price: 472.5,
+    computed: null,
   });
 });
 
@@ -92,6 +93,7 @@ Deno.test("parseOptionSnap() normalises vendor, symbol and time and fills absent
     theta: null,
     vega: null,
     underlying_price: null,
+    computed: null,
   });
 });
 

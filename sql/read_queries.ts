@@ -270,11 +270,56 @@ export function buildOptionChain(filter: OptionChainFilter): SqlQuery {
   return {
     text: `SELECT DISTINCT ON (vendor, option_type, strike)
             tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
-            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price
+            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price,
+            computed
      FROM mds.option_snapshots
      WHERE symbol = $1 AND expiry = $2::date AND ts <= $3 AND ($4::text IS NULL OR vendor = $4)
      ORDER BY vendor, option_type, strike, ts DESC`,
     params: [filter.symbol, filter.expiry, filter.at, filter.vendor],
+  };
+}
+
+/** Which chains {@linkcode buildOptionChains} reads; every value already validated. */
+export interface OptionChainsFilter {
+  /** Normalised underlying ticker. */
+  readonly symbol: string;
+  /** The chains as known at this time. */
+  readonly at: Date;
+  /** Only this expiry, `YYYY-MM-DD`, or `null` for every expiry not past at `at`. */
+  readonly expiry: string | null;
+  /** Only this (normalised) vendor, or `null` for every vendor. */
+  readonly vendor: string | null;
+}
+
+/**
+ * The newest snapshot at or before a time of every contract of an underlying whose expiry is
+ * not before the UTC date of that time (or of one expiry), by vendor, expiry, type and strike.
+ *
+ * @param filter Underlying, time, expiry and vendor.
+ * @returns The statement; parameters: symbol, at, expiry, vendor.
+ *
+ * @example
+ * ```ts
+ * import { buildOptionChains } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const at = new Date("2024-01-02T15:00:00Z");
+ * const q = buildOptionChains({ symbol: "SPY", at, expiry: null, vendor: null });
+ * assert.deepEqual(q.params, ["SPY", at, null, null]);
+ * assert.match(q.text, /DISTINCT ON \(vendor, expiry, option_type, strike\)/);
+ * ```
+ */
+export function buildOptionChains(filter: OptionChainsFilter): SqlQuery {
+  return {
+    text: `SELECT DISTINCT ON (vendor, expiry, option_type, strike)
+            tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
+            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price,
+            computed
+     FROM mds.option_snapshots
+     WHERE symbol = $1 AND ts <= $2 AND expiry >= ($2::timestamptz AT TIME ZONE 'UTC')::date
+       AND ($3::date IS NULL OR expiry = $3::date) AND ($4::text IS NULL OR vendor = $4)
+     ORDER BY vendor, expiry, option_type, strike, ts DESC`,
+    params: [filter.symbol, filter.at, filter.expiry, filter.vendor],
   };
 }
 

@@ -170,6 +170,7 @@ export const TABLES: Readonly<Record<RowKind, TableSpec>> = {
       c("theta", "float8"),
       c("vega", "float8"),
       c("underlying_price", "float8"),
+      c("computed", "text[]"),
     ],
   },
   // No cursors: quotes are a live stream, never backfilled, and the most frequent kind.

@@ -597,7 +597,7 @@ Deno.test("copyTarget() names the staging table and lists the columns in order",
     copyTarget(TABLES.options),
     "mds_stage_options (tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, " +
       "ask, last, volume, open_interest, implied_volatility, delta, gamma, theta, vega, " +
-      "underlying_price)",
+      "underlying_price, computed)",
   );
   assertEquals(
     copyTarget(TABLES.quotes),

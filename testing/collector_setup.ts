@@ -98,7 +98,10 @@ export async function startBench(
     workers: { count: 4, pollSeconds: 0.05, backoff: { baseSeconds: 0, maxSeconds: 0 } },
     gaps: { windowDays: { "1m": days + 5, "1d": days + 5 } },
     slo: { windowDays: { "1m": days + 5, "1d": days + 5 } },
-    tiers: { T1: { quotesEverySeconds: null }, T0: { quotesEverySeconds: null } },
+    tiers: {
+      T1: { quotesEverySeconds: null },
+      T0: { quotesEverySeconds: null, optionsEveryMinutes: null },
+    },
     ...overrides,
   });
   return {

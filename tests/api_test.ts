@@ -79,6 +79,15 @@ const REQUESTS: Record<
     path: "/options/AAPL/chain?expiry=2024-07-19",
     value: (b) => b.contracts[0]?.bid,
   },
+  // no underlying_price stored: the spot is the underlying's latest price, the tenant's close
+  "GET /options/:symbol/metrics": {
+    path: "/options/AAPL/metrics?at=2024-07-02T00:00:00Z",
+    value: (b) => b.spot,
+  },
+  "GET /options/:symbol/strategies": {
+    path: "/options/AAPL/strategies?at=2024-07-02T00:00:00Z",
+    value: (b) => b.spot,
+  },
   "GET /factors/macro": { path: "/factors/macro", value: (b) => b.series[0]?.value },
   "GET /factors/macro/:key/history": {
     path: "/factors/macro/DGS10/history",

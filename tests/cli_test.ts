@@ -102,6 +102,7 @@ const COMMANDS = [
   "fetch",
   "universe",
   "macro",
+  "options",
   "collect",
   "coverage",
   "api-keys",

@@ -259,7 +259,7 @@ Deno.test("T0 quotes are fetched while the market trades and stored in quotes_l1
   const until = new Date(bench.end.getTime() - 60 * MIN);
   const c = collector(bench, {
     until,
-    config: bench.config({ tiers: { T0: { quotesEverySeconds: 15 } } }),
+    config: bench.config({ tiers: { T0: { quotesEverySeconds: 15, optionsEveryMinutes: null } } }),
   });
   const summary = await c.runOnce();
   assertEquals(summary.sweep.enqueued, 3, "two bars_fetch and one quotes_fetch");
