@@ -35,6 +35,8 @@ Deno.test({
       "psql_stage_skip",
       "mds_ingest_empty",
       "mds_reingest",
+      "mds_ingest_seed_shaped",
+      "reads.raw_window.p50",
       "upsert.insert.100",
       "upsert.copy.1000",
       "upsert.auto.1000",
@@ -65,6 +67,6 @@ Deno.test({
     // every message of the fan-out arrived: nothing lost between commit and socket
     const lost = summary.targets.find((t: { key: string }) => t.key === "service_fanout_complete");
     assertEquals(lost?.value, 0, "fan-out lost messages");
-    assertEquals(summary.targets.length, timescale ? 17 : 13);
+    assertEquals(summary.targets.length, timescale ? 20 : 15);
   },
 });

@@ -96,7 +96,8 @@ export function fillOptionGreeks(row: OptionSnap, options: OptionFillOptions = {
     let volatility = row.implied_volatility;
     if (volatility === null) {
       const price = contractPrice(row);
-      if (price === null) return row;
+      // a zero price (a worthless quote) admits any volatility down to 0: nothing to solve from
+      if (price === null || !(price > 0)) return row;
       volatility = solve({ ...market, price });
       if (volatility === null) return row;
       computed.push("implied_volatility");

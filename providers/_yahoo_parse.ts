@@ -215,7 +215,10 @@ export function optionSnaps(
             last: c.lastPrice ?? null,
             volume: c.volume ?? null,
             open_interest: c.openInterest ?? null,
-            implied_volatility: c.impliedVolatility ?? null,
+            // Yahoo answers 0 (or 1e-5) for a contract it has no implied volatility for: missing
+            implied_volatility: c.impliedVolatility !== undefined && c.impliedVolatility > 1e-4
+              ? c.impliedVolatility
+              : null,
             underlying_price: underlying,
           }));
         } catch (e) {

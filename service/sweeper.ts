@@ -153,7 +153,8 @@ export function planSweep(input: SweepInput): SweepPlan {
         max_attempts: config.workers.maxAttempts,
       });
     }
-    if (tier.optionsEveryMinutes !== null) {
+    // no options_fetch while no provider is routed for chains: it could only fail
+    if (tier.optionsEveryMinutes !== null && config.providers.routing.options_chain !== undefined) {
       const key = `${entry.tier}|${entry.calendar}`;
       optionSymbols.set(key, [...optionSymbols.get(key) ?? [], entry.symbol]);
     }

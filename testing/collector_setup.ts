@@ -92,7 +92,11 @@ export async function startBench(
         { name: "yahoo", requestsPerMinute: 600_000, burst: 1_000, timeoutMs: 20_000 },
         { name: "finnhub", requestsPerMinute: 600_000, burst: 1_000, timeoutMs: 20_000 },
       ],
-      routing: { bars: ["yahoo", "finnhub"], quote: ["yahoo", "finnhub"] },
+      routing: {
+        bars: ["yahoo", "finnhub"],
+        quote: ["yahoo", "finnhub"],
+        options_chain: ["yahoo"],
+      },
       retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 50 },
     },
     workers: { count: 4, pollSeconds: 0.05, backoff: { baseSeconds: 0, maxSeconds: 0 } },

@@ -5,6 +5,7 @@
 // script one-off faults; `bars()` says what the adapters must yield. Only tests import this file.
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { blackScholesPrice } from "@mds/analytics";
 import { type Bar, parseBar } from "@mds/sql";
 import {
   type CorruptKind,
@@ -221,6 +222,11 @@ export function startFakeMarket(options: FakeMarketOptions): FakeMarket {
     const symbol = c.req.param("symbol").toUpperCase();
     const entry = record(c, "yahoo", "chart", symbol);
     return answer(entry, () => yahooChart(market, symbol, c.req.query()));
+  });
+  app.get("/yahoo/v7/finance/options/:symbol", (c) => {
+    const symbol = c.req.param("symbol").toUpperCase();
+    const entry = record(c, "yahoo", "options", symbol);
+    return answer(entry, () => yahooOptions(market, symbol, end, c.req.query("date")));
   });
   const finnhub =
     (endpoint: string, build: (symbol: string, q: Record<string, string>) => Answer) =>
@@ -450,6 +456,85 @@ function rangeWindow(market: MarketData, range: string): [number, number] | unde
   }
   const unitDays = m[2] === "wk" ? 7 : m[2] === "mo" ? 30 : 365;
   return [end - n * unitDays * DAY, end];
+}
+
+/** The implied volatility the fake market prices its options with. */
+export const FAKE_OPTION_VOLATILITY = 0.3;
+
+/**
+ * Yahoo's v7 options answer for `symbol`: the two Fridays after `end`, strikes at 90%, 100% and
+ * 110% of the last close (rounded), priced by Black-Scholes at {@linkcode FAKE_OPTION_VOLATILITY}
+ * with rate 0.04; bid and ask 1% around that. Calls carry the implied volatility; puts carry 0, as
+ * Yahoo does for contracts it has none for, so mds computes theirs.
+ */
+function yahooOptions(
+  market: MarketData,
+  symbol: string,
+  end: Date,
+  date: string | undefined,
+): Answer {
+  const spot = market.closeBefore(symbol, end.getTime());
+  if (!market.has(symbol) || spot === null) {
+    return { status: 200, body: { optionChain: { result: [], error: null } } };
+  }
+  const day = Math.floor(end.getTime() / 86_400_000) * 86_400_000;
+  const fridays = [1, 2].map((n) => {
+    const d = new Date(day + n * 86_400_000);
+    const ahead = (5 - d.getUTCDay() + 7) % 7 + (n - 1) * 7;
+    return (d.getTime() + ahead * 86_400_000) / 1_000;
+  });
+  const wanted = date === undefined ? fridays[0]! : Number(date);
+  const strikes = [0.9, 1, 1.1].map((f) => Math.round(spot * f));
+  const years = (expiration: number) => (expiration * 1_000 - day) / (365 * 86_400_000);
+  const contract = (expiration: number, type: "C" | "P", strike: number) => {
+    const price = blackScholesPrice({
+      spot,
+      strike,
+      years: years(expiration),
+      rate: 0.04,
+      dividendYield: 0,
+      volatility: FAKE_OPTION_VOLATILITY,
+      type,
+    });
+    const round = (x: number) => Math.round(x * 100) / 100;
+    return {
+      contractSymbol: `${symbol}${type}${strike}`,
+      strike,
+      currency: "USD",
+      lastPrice: round(price),
+      volume: 100,
+      openInterest: 1_000,
+      bid: round(price * 0.99),
+      ask: round(price * 1.01),
+      contractSize: "REGULAR",
+      expiration,
+      lastTradeDate: expiration - 86_400,
+      impliedVolatility: type === "C" ? FAKE_OPTION_VOLATILITY : 0,
+      inTheMoney: type === "C" ? strike < spot : strike > spot,
+    };
+  };
+  const group = (expiration: number) => ({
+    expirationDate: expiration,
+    hasMiniOptions: false,
+    calls: strikes.map((k) => contract(expiration, "C", k)),
+    puts: strikes.map((k) => contract(expiration, "P", k)),
+  });
+  return {
+    status: 200,
+    body: {
+      optionChain: {
+        result: [{
+          underlyingSymbol: symbol,
+          expirationDates: fridays,
+          strikes,
+          hasMiniOptions: false,
+          quote: { symbol, regularMarketPrice: spot, regularMarketTime: day / 1_000 },
+          options: fridays.includes(wanted) ? [group(wanted)] : [],
+        }],
+        error: null,
+      },
+    },
+  };
 }
 
 function yahooChart(market: MarketData, symbol: string, q: Record<string, string>): Answer {

@@ -2,6 +2,7 @@
 // Finnhub's formats, the real provider registry, client and store (PostgreSQL when
 // MDS_TEST_DATABASE_URL is set, else embedded PGlite). The multi-process cases (CLI, crash,
 // three collectors) are in tests/collector_process_test.ts.
+import { impliedVolatility } from "@mds/analytics";
 import { BACKFILL_JOB_TYPE } from "@mds/sql";
 import { Collector, type JobResult } from "@mds/service";
 import { Registry } from "prom-client";
@@ -9,6 +10,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { type Bench, startBench, symbols } from "../testing/collector_setup.ts";
 
 const MIN = 60_000;
+const DAY = 86_400_000;
 
 async function universe(bench: Bench, syms: readonly string[], timeframes = ["1m", "1d"]) {
   await bench.client.tenant(bench.tenant).universe.add(
@@ -274,4 +276,66 @@ Deno.test("T0 quotes are fetched while the market trades and stored in quotes_l1
     [bench.tenant],
   );
   assertEquals(vendors.map((v) => `${v.symbol}:${v.vendor}`), ["QA:yahoo", "QB:finnhub"]);
+});
+
+Deno.test("T0 option chains are fetched by options_fetch jobs while the market trades; greeks the vendor left out are computed and flagged", async () => {
+  await using bench = await startBench({ days: 3 });
+  const api = bench.client.tenant(bench.tenant);
+  await api.universe.add([
+    { symbol: "OA", tier: "T0", timeframes: ["1d"], history_start: bench.start },
+    { symbol: "OB", tier: "T1", timeframes: ["1d"], history_start: bench.start },
+  ]);
+  const until = new Date(bench.end.getTime() - 60 * MIN);
+  const c = collector(bench, {
+    until,
+    config: bench.config({ tiers: { T0: { quotesEverySeconds: null, optionsEveryMinutes: 15 } } }),
+  });
+  await c.runOnce();
+  const [job] = await api.jobs.listJobs({ type: "options_fetch", state: "done" });
+  assert(job !== undefined, "an options_fetch job ran");
+  assertEquals(job.payload.symbols, ["OA"], "only the T0 symbol");
+  const chain = await api.optionChains({ symbol: "OA", at: new Date(Date.now() + 60_000) });
+  // two expiries x three strikes x call and put, from the fake's Yahoo v7 answer
+  assertEquals(chain.length, 12);
+  assertEquals(await api.optionChains({ symbol: "OB" }), []);
+  let solved = 0;
+  for (const o of chain) {
+    assertEquals(o.vendor, "yahoo");
+    if (o.option_type === "C") {
+      // the vendor's implied volatility is kept; mds adds the greeks
+      assertEquals(o.implied_volatility, 0.3);
+      assertEquals(o.computed, ["delta", "gamma", "theta", "vega"]);
+    } else {
+      // Yahoo sent 0 (read as missing): mds solves it from the mid price exactly as
+      // @mds/analytics does (the fake priced it at 0.3 before rounding to cents); a worthless
+      // quote, or a mid outside the no-arbitrage bounds, leaves everything null
+      const mid = (o.bid! + o.ask!) / 2;
+      const days = (Date.parse(o.expiry) - Date.parse(o.ts.toISOString().slice(0, 10))) / DAY;
+      let expected: number | null = null;
+      try {
+        if (mid > 0) {
+          expected = impliedVolatility({
+            spot: o.underlying_price!,
+            strike: o.strike,
+            years: days / 365,
+            rate: 0.04,
+            dividendYield: 0,
+            type: "P",
+            price: mid,
+          }).volatility;
+        }
+      } catch {
+        expected = null;
+      }
+      if (expected === null) {
+        assertEquals([o.computed, o.implied_volatility, o.delta], [null, null, null]);
+      } else {
+        assert(o.computed?.includes("implied_volatility"), JSON.stringify(o));
+        assert(Math.abs(o.implied_volatility! - expected) < 1e-9, `put IV ${o.implied_volatility}`);
+        assert(o.delta! < 0 && o.delta! > -1, `put delta ${o.delta}`);
+        solved++;
+      }
+    }
+  }
+  assert(solved >= 2, `puts solved: ${solved}`);
 });
