@@ -87,6 +87,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   MDS_CONFIG: 400,
   MDS_TENANT_DENIED: 403,
   MDS_NOT_FOUND: 404,
+  MDS_AS_OF_OUT_OF_RANGE: 422,
   MDS_MIGRATION_DRIFT: 409,
   MDS_MIGRATION_LOCK: 409,
   MDS_CAPACITY: 429,
@@ -97,7 +98,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
 
 /**
  * The HTTP status an error is answered with: the admin error's own status; for mds errors by
- * code (validation and config 400, tenant denied 403, not found 404, drift and migration lock
+ * code (validation and config 400, tenant denied 403, not found 404, an as-of instant outside the
+ * version history 422, drift and migration lock
  * 409, a full backfill tier 429, requires TimescaleDB 501, retryable 503, timeout 504); 500 for
  * anything else.
  *

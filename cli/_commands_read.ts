@@ -18,8 +18,9 @@ export function readCommands(program: Command, deps: CommandDeps): void {
     .addOption(
       new Option("--symbols <list>", "comma-separated symbols, with or instead of arguments"),
     )
+    .addOption(new Option("--as-of <time>", "the prices as the store knew them then, ISO 8601"))
     .action(withClient(async (s, cmd, args) => {
-      const o = cmd.opts<{ vendor?: string; symbols?: string }>();
+      const o = cmd.opts<{ vendor?: string; symbols?: string; asOf?: string }>();
       const listed = (o.symbols ?? "").split(",").map((x) => x.trim()).filter((x) => x !== "");
       const symbols = [...(args as string[]), ...listed];
       if (symbols.length === 0) {
@@ -29,6 +30,7 @@ export function readCommands(program: Command, deps: CommandDeps): void {
       await using client = await openClient(s);
       const rows = await client.tenant(tenant).latestPrices(symbols, {
         vendor: o.vendor,
+        knownAt: o.asOf,
       });
       printRows(
         io,
@@ -57,6 +59,7 @@ export function readCommands(program: Command, deps: CommandDeps): void {
       new Option("--limit <n>", "most bars").argParser(wholeNumber("--limit", 1, 10_000_000))
         .default(100_000),
     )
+    .addOption(new Option("--as-of <time>", "the bars as the store knew them then, ISO 8601"))
     .action(withClient(async (s, cmd) => {
       const o = cmd.opts<
         {
@@ -66,6 +69,7 @@ export function readCommands(program: Command, deps: CommandDeps): void {
           end: string;
           vendor?: string;
           limit: number;
+          asOf?: string;
         }
       >();
       const tenant = requireTenant(s);
@@ -78,6 +82,7 @@ export function readCommands(program: Command, deps: CommandDeps): void {
         end: o.end,
         vendor: o.vendor,
         limit: o.limit,
+        knownAt: o.asOf,
       };
       const view = (b: Bar) => ({
         ts: b.ts,

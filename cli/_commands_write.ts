@@ -27,7 +27,7 @@ const f = (field: string, type: FlagType = "number"): FieldFlag => ({
 const KEY_TEXT = ["vendor", "symbol"].map((n) => f(n, "text"));
 
 /**
- * The per-field flags of each write command: the original CLI's (SEED-INTERFACE) and mds's other
+ * The per-field flags of each write command: the original Python CLI's and mds's other
  * fields. A flag sets the field of the same name (dashes for underscores); the model then checks
  * it as it checks a JSON row, spellings, optionality and conflicts included.
  */

@@ -18,6 +18,7 @@ import type { CommandDeps } from "./_command_deps.ts";
 import { ingestCommand, seedCommand } from "./_commands_ingest.ts";
 import { jobCommands } from "./_commands_jobs.ts";
 import { readCommands } from "./_commands_read.ts";
+import { historyCommands } from "./_commands_history.ts";
 import { seriesCommands } from "./_commands_series.ts";
 import { universeCommands } from "./_commands_universe.ts";
 import { macroCommands } from "./_commands_macro.ts";
@@ -255,6 +256,7 @@ export function buildProgram(host: Host, setExit: (code: number) => void): Comma
   collectCommand(program, deps);
   coverageCommand(program, deps);
   apiKeyCommands(program, deps);
+  historyCommands(program, deps);
   return program;
 }
 

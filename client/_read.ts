@@ -25,6 +25,7 @@ import {
   ValidationError,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
+import { checkKnownAt, knownAtOf } from "./_history.ts";
 import type {
   BarsWindowQuery,
   FundamentalsQuery,
@@ -43,6 +44,7 @@ export interface Window {
   vendor: string | null;
   limit: number;
   after: { ts: Date; vendor: string } | null;
+  knownAt: Date | null;
 }
 
 /** Where bars of a window come from. */
@@ -85,6 +87,7 @@ export function windowOf(q: BarsWindowQuery): Window {
     vendor: q.vendor === undefined ? null : normalizeVendor(q.vendor, "vendor"),
     limit,
     after: null,
+    knownAt: knownAtOf(q.knownAt),
   };
 }
 
@@ -101,6 +104,7 @@ export async function barsWindow(
 ): Promise<{ bars: Bar[]; source: BarSource }> {
   // Without TimescaleDB the aggregate statement aggregates the window's 1m bars on read (the
   // plain views of migration 0005 would aggregate every bar of the tenant first).
+  if (w.knownAt !== null) await checkKnownAt(db, w.knownAt);
   const aggregate = buildAggregateBarsWindow(w, mode);
   if (source !== "aggregate" || aggregate === null) {
     const stored = buildBarsWindow(w);
@@ -117,12 +121,15 @@ export async function latestPrices(
   db: Queryable,
   symbols: readonly string[],
   vendor: string | undefined,
+  knownAt: Date | null = null,
 ): Promise<LatestPrice[]> {
   const list = symbols.map((s, i) => normalizeSymbol(s, `symbols[${i}]`));
   const query = buildLatestPrices(
     list,
     vendor === undefined ? null : normalizeVendor(vendor, "vendor"),
+    { knownAt },
   );
+  if (knownAt !== null) await checkKnownAt(db, knownAt);
   return await db.query<LatestPrice>(query.text, query.params);
 }
 
@@ -166,7 +173,9 @@ export async function optionChain(db: Queryable, q: OptionChainQuery): Promise<O
     expiry: parseCalendarDate(q.expiry, "expiry"),
     at: q.at === undefined ? new Date() : parseInstant(q.at, "at"),
     vendor: q.vendor === undefined ? null : normalizeVendor(q.vendor, "vendor"),
+    knownAt: knownAtOf(q.knownAt),
   });
+  if (q.knownAt !== undefined) await checkKnownAt(db, query.params[4] as Date);
   return await db.query<OptionSnap>(query.text, query.params);
 }
 
@@ -188,7 +197,9 @@ export async function fundamentals(db: Queryable, q: FundamentalsQuery): Promise
     symbol: normalizeSymbol(q.symbol, "symbol"),
     asOf,
     vendor: q.vendor === undefined ? null : normalizeVendor(q.vendor, "vendor"),
+    knownAt: knownAtOf(q.knownAt),
   });
+  if (q.knownAt !== undefined) await checkKnownAt(db, query.params[3] as Date);
   return await db.query<Fundamentals>(query.text, query.params);
 }
 

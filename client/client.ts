@@ -13,6 +13,7 @@ import {
   type SqlQuery,
 } from "@mds/sql";
 import type { Backend, Transaction, TransactionOptions } from "./backend.ts";
+import { HistoryApi } from "./history.ts";
 import { ConfigError, PermissionDeniedError, TenantDeniedError } from "./errors.ts";
 import {
   isTimescaleMode,
@@ -313,6 +314,8 @@ export class MdsClient implements AsyncDisposable {
   readonly backend: Backend;
   /** TimescaleDB operations: aggregate refreshes, retention and columnstore policies. */
   readonly timescale: TimescaleApi;
+  /** Point-in-time history: its range and pruning (`client.history.prune({ olderThan })`). */
+  readonly history: HistoryApi;
   readonly #options: ClientOptions;
   readonly #owned: boolean;
   readonly #retry: ResolvedRetryPolicy;
@@ -337,6 +340,7 @@ export class MdsClient implements AsyncDisposable {
     this.#role = options.appRole === undefined ? "mds_app" : options.appRole;
     this.#pulse = options.pulse === false ? undefined : new PulseUnits();
     this.timescale = new TimescaleApi(backend, async () => (await this.schemaVersion()).mode);
+    this.history = new HistoryApi(backend);
   }
 
   /**

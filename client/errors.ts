@@ -238,6 +238,38 @@ export class RequiresTimescaleError extends MdsError {
 }
 
 /**
+ * A point-in-time read asked for an instant the version history cannot answer for: before
+ * history began (migration 0013), before its horizon (pruned or dropped by retention), or in the
+ * future. Answering would silently give the wrong data, so mds refuses.
+ *
+ * @example
+ * ```ts
+ * import { AsOfOutOfRangeError } from "@mds/client";
+ * import assert from "node:assert/strict";
+ *
+ * const err = new AsOfOutOfRangeError(new Date(0), "is before history began at 2024-01-01T00:00:00.000Z");
+ * assert.deepEqual([err.code, err.knownAt.getTime()], ["MDS_AS_OF_OUT_OF_RANGE", 0]);
+ * ```
+ */
+export class AsOfOutOfRangeError extends MdsError {
+  /** The instant asked for. */
+  readonly knownAt: Date;
+  /**
+   * Creates the error.
+   *
+   * @param knownAt The instant asked for.
+   * @param reason Why it cannot be answered, e.g. `is before history began at ...`.
+   */
+  constructor(knownAt: Date, reason: string) {
+    super(
+      "MDS_AS_OF_OUT_OF_RANGE",
+      `Cannot read as of "${knownAt.toISOString()}": it ${reason}`,
+    );
+    this.knownAt = knownAt;
+  }
+}
+
+/**
  * The embedded store's file system has less free space than its floor, so the write was not
  * started: PGlite cannot recover from running out of disk inside a write (it may spin or leave
  * the process unusable), so mds stops before. Free space, or lower the floor (`minFreeBytes`).

@@ -26,6 +26,7 @@ export * from "./dsn.ts";
 export * from "./store_env.ts";
 export * from "./retry.ts";
 export * from "./tenant.ts";
+export * from "./history.ts";
 export * from "./write_mode.ts";
 export * from "./write_types.ts";
 export * from "./option_fill.ts";

@@ -17,6 +17,11 @@ export interface BarsWindowQuery {
   vendor?: string | undefined;
   /** Most bars to return, from the start. @default {100000} */
   limit?: number | undefined;
+  /**
+   * Read the bars as the store knew them at this instant (point-in-time read): the answer the same
+   * read gave then, before any later correction. @default {now}
+   */
+  knownAt?: Date | string | number | undefined;
 }
 
 /** Which news {@linkcode TenantApi.news} reads. */
@@ -39,6 +44,11 @@ export interface OptionChainQuery {
   at?: Date | string | number | undefined;
   /** Only this vendor. @default {all vendors} */
   vendor?: string | undefined;
+  /**
+   * Read the snapshots as the store knew them at this instant (point-in-time read): the answer the same
+   * read gave then, before any later correction. @default {now}
+   */
+  knownAt?: Date | string | number | undefined;
 }
 
 /** Which chains {@linkcode TenantApi.optionChains} reads. */
@@ -61,6 +71,11 @@ export interface FundamentalsQuery {
   asOf?: string | undefined;
   /** Only this vendor. @default {all vendors} */
   vendor?: string | undefined;
+  /**
+   * Read the records as the store knew them at this instant (point-in-time read): the answer the same
+   * read gave then, before any later correction. @default {now}
+   */
+  knownAt?: Date | string | number | undefined;
 }
 
 /** The newest ingested time of one series. */

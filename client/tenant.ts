@@ -63,10 +63,18 @@ import {
   optionChains,
   windowOf,
 } from "./_read.ts";
+import {
+  type Correction,
+  corrections,
+  type CorrectionsQuery,
+  correctionsQueryOf,
+  knownAtOf,
+} from "./_history.ts";
 import type { TenantContext } from "./_tenant_context.ts";
 import { tenantSink } from "./_tenant_sink.ts";
 import { wholeNumber } from "./_whole_number.ts";
 
+export type { Correction, CorrectionsQuery } from "./_history.ts";
 export {
   type BarCoverage,
   type BarCoverageQuery,
@@ -420,8 +428,10 @@ export class TenantApi {
    * The newest price of each symbol, one row per symbol and vendor.
    *
    * @param symbols Tickers; normalised as stored.
-   * @param options Only one vendor.
+   * @param options Only one vendor; `knownAt`: the prices as the store knew them at that instant
+   * (computed from the bars known then; `updated_at` is when that bar's version was written).
    * @returns Rows sorted by symbol and vendor.
+   * @throws {AsOfOutOfRangeError} When `knownAt` is outside the history (see `corrections`).
    *
    * @example
    * ```ts
@@ -439,9 +449,13 @@ export class TenantApi {
    */
   latestPrices(
     symbols: readonly string[],
-    options: { vendor?: string | undefined } = {},
+    options: {
+      vendor?: string | undefined;
+      knownAt?: Date | string | number | undefined;
+    } = {},
   ): Promise<LatestPrice[]> {
-    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor), READ);
+    const knownAt = knownAtOf(options.knownAt);
+    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor, knownAt), READ);
   }
 
   /**
@@ -669,6 +683,44 @@ export class TenantApi {
    */
   cursors(options: { symbol?: string | undefined } = {}): Promise<IngestCursor[]> {
     return this.#ctx.run((tx) => cursors(tx, options.symbol), READ);
+  }
+
+  /**
+   * The corrections of a ticker's bars, fundamentals and option snapshots: every version that a
+   * later write replaced since an instant, with the fields that changed, from what to what.
+   * Versions are kept from the moment migration 0013 ran, back to the history horizon. The same
+   * history answers point-in-time reads: pass `knownAt` to `barsWindow`, `iterateBars`,
+   * `latestPrices`, `fundamentals` or `optionChain`.
+   *
+   * @param query Ticker, since, kind and limit.
+   * @returns Corrections, oldest replacement first.
+   * @throws {ValidationError} When an argument is invalid.
+   *
+   * @example
+   * ```ts
+   * import { createClient } from "@mds/client";
+   * import assert from "node:assert/strict";
+   *
+   * await using client = await createClient({ memory: true });
+   * const t = client.tenant("6f1c7a54-3b1e-4c8e-9a57-2d4be1f0a001");
+   * const bar = { ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "A", timeframe: "1m" as const,
+   *   open: 1, high: 2, low: 1, close: 2 };
+   * const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+   * await t.upsertBars([bar]);
+   * await pause();
+   * const before = new Date();
+   * await pause();
+   * await t.upsertBars([{ ...bar, close: 1.5 }]);
+   * const [c] = await t.corrections({ symbol: "A", since: 0 });
+   * assert.deepEqual([c?.kind, c?.from, c?.to], ["bars", { close: 2 }, { close: 1.5 }]);
+   * const [old] = await t.barsWindow({ symbol: "A", timeframe: "1m", start: bar.ts,
+   *   end: "2024-01-03T00:00:00Z", knownAt: before });
+   * assert.equal(old?.close, 2);
+   * ```
+   */
+  corrections(query: CorrectionsQuery): Promise<Correction[]> {
+    const q = correctionsQueryOf(query);
+    return this.#ctx.run((tx) => corrections(tx, q), READ);
   }
 
   /**

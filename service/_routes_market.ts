@@ -30,6 +30,7 @@ const historyQuery = z.object({
   vendor: z.string().min(1).max(64).optional(),
   limit: z.string().regex(/^\d{1,6}$/, "must be a whole number").transform(Number)
     .pipe(z.number().min(1).max(MAX_PAGE_BARS)).optional(),
+  as_of: instant.optional(),
 }).strict();
 
 const intradayQuery = z.object({
@@ -37,9 +38,14 @@ const intradayQuery = z.object({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
   calendar: z.enum(CALENDAR_NAMES).default("nyse"),
   vendor: z.string().min(1).max(64).optional(),
+  as_of: instant.optional(),
 }).strict();
 
-const priceQuery = z.object({ vendor: z.string().min(1).max(64).optional() }).strict();
+// as_of: answer as the store knew it at that instant (point-in-time read, #18)
+const priceQuery = z.object({
+  vendor: z.string().min(1).max(64).optional(),
+  as_of: instant.optional(),
+}).strict();
 
 const batchBody = z.object({
   symbols: z.array(z.string().min(1).max(64)).min(1).max(MAX_BATCH_SYMBOLS),
@@ -50,6 +56,7 @@ const chainQuery = z.object({
   expiry: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date YYYY-MM-DD"),
   at: instant.optional(),
   vendor: z.string().min(1).max(64).optional(),
+  as_of: instant.optional(),
 }).strict();
 
 /** A bar as the API answers it. */
@@ -90,6 +97,7 @@ async function answerBars(
     start: Date;
     end: Date;
     vendor?: string | undefined;
+    knownAt?: Date | undefined;
   },
   limit: number,
 ): Promise<Response> {
@@ -140,7 +148,10 @@ export function marketRoutes(app: Hono<Env>, client: MdsClient): void {
   app.get("/stocks/:symbol/price", async (c) => {
     const q = parseWith(priceQuery, c.req.query());
     const symbol = c.req.param("symbol");
-    const [p] = await client.tenant(c.get("scope").tenant).latestPrices([symbol], q);
+    const [p] = await client.tenant(c.get("scope").tenant).latestPrices([symbol], {
+      vendor: q.vendor,
+      knownAt: q.as_of,
+    });
     if (p === undefined) {
       throw new ApiHttpError(404, "MDS_NOT_FOUND", `No price for "${symbol.toUpperCase()}"`);
     }
@@ -167,6 +178,7 @@ export function marketRoutes(app: Hono<Env>, client: MdsClient): void {
       start: q.start,
       end,
       vendor: q.vendor,
+      knownAt: q.as_of,
     }, q.limit ?? MAX_PAGE_BARS);
   });
 
@@ -188,6 +200,7 @@ export function marketRoutes(app: Hono<Env>, client: MdsClient): void {
       start: session.open,
       end: session.close,
       vendor: q.vendor,
+      knownAt: q.as_of,
     }, MAX_PAGE_BARS);
   });
 
@@ -224,6 +237,7 @@ export function marketRoutes(app: Hono<Env>, client: MdsClient): void {
       expiry: q.expiry,
       at: q.at,
       vendor: q.vendor,
+      knownAt: q.as_of,
     });
     return c.json({
       symbol: c.req.param("symbol").toUpperCase(),

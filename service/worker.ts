@@ -1,6 +1,6 @@
 // Runs one claimed job: fetch through the provider registry, write with the client (bars, their
 // cursors and the job's completion in one transaction), or fail, defer or bury it.
-import type { JobRecord, MdsClient } from "@mds/client";
+import type { JobRecord, MdsClient, TenantApi } from "@mds/client";
 import {
   type BarStreamInfo,
   PROVIDER_NAMES,
@@ -13,7 +13,6 @@ import {
   type BackfillTier,
   type Bar,
   MdsError,
-  type OptionSnap,
   type QuoteInput,
   type Timeframe,
   ValidationError,
@@ -212,6 +211,49 @@ export async function runJob(
   const tally = new Tally();
   let tier: BackfillTier | undefined;
   let failure: unknown;
+  /**
+   * A snapshot job (quotes, option chains): each symbol fetched once, what came written with the
+   * job's completion in one unit of work; no retry (a failed symbol waits for the next period).
+   */
+  const snapshots = async <R>(
+    symbols: readonly string[],
+    kind: "quotes" | "options",
+    fetchOne: (symbol: string) => Promise<{ vendor: string; rows: R[] }>,
+    write: (api: TenantApi, rows: R[]) => Promise<unknown>,
+  ): Promise<"done"> => {
+    const rows: R[] = [];
+    for (const symbol of symbols) {
+      signal?.throwIfAborted();
+      try {
+        const got = await fetchOne(symbol);
+        rows.push(...got.rows);
+        tally.providers.add(got.vendor);
+        if (got.rows.length === 0) tally.noData.push(symbol);
+      } catch (e) {
+        if (e instanceof ProviderError && e.providerCode === "PROVIDER_NO_DATA") {
+          tally.noData.push(symbol);
+          continue;
+        }
+        tally.failed.push(symbol);
+        failure ??= e;
+      }
+    }
+    const result = { ...tally.result(), rows: rows.length };
+    await deps.client.withTenant(deps.tenant, async (api) => {
+      if (rows.length > 0) await timedWrite(deps, () => write(api, rows));
+      await api.jobs.completeJob(job.id, { worker, result: { ...result } });
+    });
+    deps.metrics.rowsWritten(kind, rows.length);
+    deps.metrics.jobProcessed(type, providerLabel(tally), rows.length > 0 ? "done" : "no_data");
+    if (failure !== undefined) {
+      deps.log(`${kind}_failed`, {
+        job: job.id,
+        symbols: tally.failed.length,
+        error: failure instanceof Error ? failure.message : String(failure),
+      });
+    }
+    return "done";
+  };
   try {
     const parsed = parseJobPayload(job.job_type, job.payload);
     switch (parsed.type) {
@@ -250,86 +292,24 @@ export async function runJob(
         break;
       }
       case QUOTES_FETCH: {
+        // quotes are fresh or worthless: a failed symbol waits for the next period, no retry
         const p = parsed.payload;
         tier = p.tier;
-        const quotes: QuoteInput[] = [];
-        for (const symbol of p.symbols) {
-          signal?.throwIfAborted();
-          try {
-            const q = await deps.registry.fetchQuote(symbol, { signal });
-            quotes.push({ ts: q.ts, vendor: q.vendor, symbol: q.symbol, last: q.price });
-            tally.providers.add(q.vendor);
-          } catch (e) {
-            if (e instanceof ProviderError && e.providerCode === "PROVIDER_NO_DATA") {
-              tally.noData.push(symbol);
-              continue;
-            }
-            tally.failed.push(symbol);
-            failure ??= e;
-          }
-        }
-        const result = { ...tally.result(), rows: quotes.length };
-        await deps.client.withTenant(deps.tenant, async (api) => {
-          if (quotes.length > 0) await timedWrite(deps, () => api.upsertQuotes(quotes));
-          await api.jobs.completeJob(job.id, { worker, result: { ...result } });
-        });
-        deps.metrics.rowsWritten("quotes", quotes.length);
-        // quotes are fresh or worthless: a failed symbol waits for the next period, no retry
-        deps.metrics.jobProcessed(
-          type,
-          providerLabel(tally),
-          quotes.length > 0 ? "done" : "no_data",
-        );
-        if (failure !== undefined) {
-          deps.log("quotes_failed", {
-            job: job.id,
-            symbols: tally.failed.length,
-            error: failure instanceof Error ? failure.message : String(failure),
-          });
-        }
-        return "done";
+        return await snapshots(p.symbols, "quotes", async (symbol) => {
+          const q = await deps.registry.fetchQuote(symbol, { signal });
+          const row: QuoteInput = { ts: q.ts, vendor: q.vendor, symbol: q.symbol, last: q.price };
+          return { vendor: q.vendor, rows: [row] };
+        }, (api, rows) => api.upsertQuotes(rows));
       }
       case OPTIONS_FETCH: {
         // Chains are snapshots like quotes: written as fetched (mds computes the greeks the
         // vendor left out, flagged in `computed`); a failed underlying waits for the next period.
         const p = parsed.payload;
         tier = p.tier;
-        const snaps: OptionSnap[] = [];
-        for (const symbol of p.symbols) {
-          signal?.throwIfAborted();
-          try {
-            const chain = await deps.registry.fetchOptionChain({ symbol, signal });
-            snaps.push(...chain.snaps);
-            tally.providers.add(chain.vendor);
-            if (chain.snaps.length === 0) tally.noData.push(symbol);
-          } catch (e) {
-            if (e instanceof ProviderError && e.providerCode === "PROVIDER_NO_DATA") {
-              tally.noData.push(symbol);
-              continue;
-            }
-            tally.failed.push(symbol);
-            failure ??= e;
-          }
-        }
-        const result = { ...tally.result(), rows: snaps.length };
-        await deps.client.withTenant(deps.tenant, async (api) => {
-          if (snaps.length > 0) await timedWrite(deps, () => api.upsertOptions(snaps));
-          await api.jobs.completeJob(job.id, { worker, result: { ...result } });
-        });
-        deps.metrics.rowsWritten("options", snaps.length);
-        deps.metrics.jobProcessed(
-          type,
-          providerLabel(tally),
-          snaps.length > 0 ? "done" : "no_data",
-        );
-        if (failure !== undefined) {
-          deps.log("options_failed", {
-            job: job.id,
-            symbols: tally.failed.length,
-            error: failure instanceof Error ? failure.message : String(failure),
-          });
-        }
-        return "done";
+        return await snapshots(p.symbols, "options", async (symbol) => {
+          const chain = await deps.registry.fetchOptionChain({ symbol, signal });
+          return { vendor: chain.vendor, rows: chain.snaps };
+        }, (api, rows) => api.upsertOptions(rows));
       }
     }
   } catch (e) {

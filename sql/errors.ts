@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   "MDS_CLOSED",
   "MDS_STORE_LOCKED",
   "MDS_DISK_FULL",
+  "MDS_AS_OF_OUT_OF_RANGE",
   "MDS_DATABASE",
 ] as const;
 

@@ -37,6 +37,7 @@ export * from "./migrations_data.ts";
 export * from "./backfill.ts";
 export * from "./timescale.ts";
 export * from "./read_queries.ts";
+export * from "./history_queries.ts";
 export * from "./quote_queries.ts";
 export * from "./job_queries.ts";
 export * from "./dead_letter_queries.ts";

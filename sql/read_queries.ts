@@ -3,7 +3,7 @@
 // tenant-filtered view of schema mds, so it runs inside a unit of work whose tenant is set.
 import type { SchemaMode } from "./migration.ts";
 import type { Aggregate } from "./timescale.ts";
-import type { Timeframe } from "./timeframes.ts";
+import { type Timeframe, timeframeMillis, TIMEFRAMES } from "./timeframes.ts";
 import type { SqlQuery } from "./upsert.ts";
 
 /** A validated window of one series' bars; `after` continues a keyset-paginated read. */
@@ -22,6 +22,55 @@ export interface BarWindow {
   readonly limit: number;
   /** Only bars after this open time and vendor (the last of the previous page), or `null`. */
   readonly after: { readonly ts: Date; readonly vendor: string } | null;
+  /** Read the bars as the store knew them at this instant (see {@linkcode versionsKnownAt}). */
+  readonly knownAt?: Date | null | undefined;
+}
+
+/**
+ * The `FROM` and `WHERE` of a read of a view, or, with `knownAt`, of the versions of its rows
+ * that were current at that instant: rows of the view written at or before it, and rows of its
+ * `_history` view written at or before it and replaced after it. Every version of a row covers
+ * `[recorded_at, superseded_at)`, so exactly one version of each row is current at any instant
+ * after history began (migration 0013).
+ *
+ * @param view A tenant view with a history view named `<view>_history`.
+ * @param columns The columns the read needs.
+ * @param where Conditions on those columns, applied in both branches so the indexes serve them.
+ * @param knownAt The placeholder of the instant, e.g. `$9`, or `null` for the current rows.
+ * @returns `FROM ... WHERE ...`; the source is aliased `v` when it is the versions.
+ *
+ * @example
+ * ```ts
+ * import { versionsKnownAt } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(versionsKnownAt("mds.bars", "ts", "symbol = $1", null),
+ *   "FROM mds.bars WHERE symbol = $1");
+ * assert.match(versionsKnownAt("mds.bars", "ts", "symbol = $1", "$2"),
+ *   /FROM mds\.bars_history WHERE symbol = \$1 AND recorded_at <= \$2::timestamptz AND/);
+ * ```
+ */
+export function versionsKnownAt(
+  view: string,
+  columns: string,
+  where: string,
+  knownAt: string | null,
+): string {
+  if (knownAt === null) return `FROM ${view} WHERE ${where}`;
+  const t = `${knownAt}::timestamptz`;
+  return `FROM (
+       SELECT ${columns} FROM ${view} WHERE ${where} AND recorded_at <= ${t}
+       UNION ALL
+       SELECT ${columns} FROM ${view}_history WHERE ${where} AND recorded_at <= ${t} AND superseded_at > ${t}
+     ) v WHERE true`;
+}
+
+/** `CASE` expression turning a timeframe column into the length of its bar. */
+function timeframeInterval(column: string): string {
+  const arms = TIMEFRAMES.map((tf) =>
+    `WHEN '${tf}' THEN interval '${timeframeMillis(tf) / 60_000} minutes'`
+  );
+  return `CASE ${column} ${arms.join(" ")} END`;
 }
 
 const BAR_COLUMNS =
@@ -90,10 +139,16 @@ export function aggregateOf(timeframe: Timeframe): Aggregate | null {
  */
 export function buildBarsWindow(window: BarWindow): SqlQuery {
   const w = window;
+  const knownAt = w.knownAt ?? null;
+  const where =
+    `symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 AND ($5::text IS NULL OR vendor = $5)
+         AND ($7::timestamptz IS NULL OR (ts, vendor) > ($7::timestamptz, $8::text))`;
+  const from = knownAt === null
+    ? `FROM mds.bars
+       WHERE ${where}`
+    : versionsKnownAt("mds.bars", BAR_COLUMNS, where, "$9");
   return {
-    text: `SELECT ${BAR_COLUMNS} FROM mds.bars
-       WHERE symbol = $1 AND timeframe = $2 AND ts >= $3 AND ts < $4 AND ($5::text IS NULL OR vendor = $5)
-         AND ($7::timestamptz IS NULL OR (ts, vendor) > ($7::timestamptz, $8::text))
+    text: `SELECT ${BAR_COLUMNS} ${from}
        ORDER BY ts, vendor LIMIT $6`,
     params: [
       w.symbol,
@@ -104,6 +159,7 @@ export function buildBarsWindow(window: BarWindow): SqlQuery {
       w.limit,
       w.after?.ts ?? null,
       w.after?.vendor ?? null,
+      ...(knownAt === null ? [] : [knownAt]),
     ],
   };
 }
@@ -149,8 +205,12 @@ export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): S
     w.after?.ts ?? null,
     w.after?.vendor ?? null,
   ];
+  const knownAt = w.knownAt ?? null;
+  if (knownAt !== null) params.push(knownAt);
   const after = "($6::timestamptz IS NULL OR (bucket, vendor) > ($6::timestamptz, $7::text))";
-  if (mode === "timescale") {
+  // As of an instant the continuous aggregates cannot serve (they hold current buckets only):
+  // the buckets are computed from the 1m bars known then, as without TimescaleDB.
+  if (mode === "timescale" && knownAt === null) {
     return {
       text: `SELECT ${select} FROM mds.${aggregate}
        WHERE symbol = $1 AND bucket >= $2 AND bucket < $3 AND ($4::text IS NULL OR vendor = $4) AND ${after}
@@ -163,8 +223,14 @@ export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): S
        SELECT date_bin(INTERVAL '${BUCKET[aggregate]}', ts, ${BUCKET_ORIGIN}) AS bucket,
               tenant_id, vendor, symbol,
               ${OHLCV}
-       FROM mds.bars
-       WHERE symbol = $1 AND timeframe = '1m' AND ts >= $2 AND ts < $3 AND ($4::text IS NULL OR vendor = $4)
+       ${
+      versionsKnownAt(
+        "mds.bars",
+        "tenant_id, ts, vendor, symbol, open, high, low, close, volume",
+        `symbol = $1 AND timeframe = '1m' AND ts >= $2 AND ts < $3 AND ($4::text IS NULL OR vendor = $4)`,
+        knownAt === null ? null : "$8",
+      )
+    }
        GROUP BY 1, 2, 3, 4
      ) b
      WHERE ${after}
@@ -190,7 +256,33 @@ export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): S
  * assert.match(q.text, /symbol = ANY\(\$1::text\[\]\)/);
  * ```
  */
-export function buildLatestPrices(symbols: readonly string[], vendor: string | null): SqlQuery {
+export function buildLatestPrices(
+  symbols: readonly string[],
+  vendor: string | null,
+  options: LatestPricesOptions = {},
+): SqlQuery {
+  const knownAt = options.knownAt ?? null;
+  if (knownAt !== null) {
+    // The latest_prices upsert (sql/upsert.ts) keeps, per symbol and vendor, the bar with the
+    // latest close time, the later open time first on a tie within a batch: the same rule here
+    // over the bars known at the instant. updated_at is when that bar's version was written.
+    const closeTime = `ts + ${timeframeInterval("timeframe")}`;
+    return {
+      text:
+        `SELECT DISTINCT ON (symbol, vendor) tenant_id, vendor, symbol, ${closeTime} AS as_of, close AS price,
+            ${closeTime} AS price_timestamp, timeframe, recorded_at AS updated_at
+     ${
+          versionsKnownAt(
+            "mds.bars",
+            "tenant_id, ts, vendor, symbol, timeframe, close, recorded_at",
+            "symbol = ANY($1::text[]) AND ($2::text IS NULL OR vendor = $2)",
+            "$3",
+          )
+        }
+     ORDER BY symbol, vendor, ${closeTime} DESC, ts DESC`,
+      params: [[...symbols], vendor, knownAt],
+    };
+  }
   return {
     text:
       `SELECT tenant_id, vendor, symbol, as_of, price, as_of AS price_timestamp, timeframe, updated_at FROM mds.latest_prices
@@ -198,6 +290,15 @@ export function buildLatestPrices(symbols: readonly string[], vendor: string | n
      ORDER BY symbol, vendor`,
     params: [[...symbols], vendor],
   };
+}
+
+/** Options of {@linkcode buildLatestPrices}. */
+export interface LatestPricesOptions {
+  /**
+   * The prices as the store knew them at this instant: computed from the bars known then.
+   * @default {null: the current prices}
+   */
+  readonly knownAt?: Date | null | undefined;
 }
 
 /** Which news {@linkcode buildNews} reads; every value already validated. */
@@ -246,6 +347,8 @@ export interface OptionChainFilter {
   readonly at: Date;
   /** Only this (normalised) vendor, or `null` for every vendor. */
   readonly vendor: string | null;
+  /** Read the snapshots as the store knew them at this instant. @default {null: current} */
+  readonly knownAt?: Date | null | undefined;
 }
 
 /**
@@ -267,15 +370,29 @@ export interface OptionChainFilter {
  * ```
  */
 export function buildOptionChain(filter: OptionChainFilter): SqlQuery {
+  const knownAt = filter.knownAt ?? null;
+  const columns =
+    `tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
+            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price,
+            computed`;
+  const where =
+    "symbol = $1 AND expiry = $2::date AND ts <= $3 AND ($4::text IS NULL OR vendor = $4)";
+  const from = knownAt === null
+    ? `FROM mds.option_snapshots
+     WHERE ${where}`
+    : versionsKnownAt("mds.option_snapshots", columns, where, "$5");
   return {
     text: `SELECT DISTINCT ON (vendor, option_type, strike)
-            tenant_id, ts, vendor, symbol, expiry, option_type, strike, bid, ask, last, volume,
-            open_interest, implied_volatility, delta, gamma, theta, vega, underlying_price,
-            computed
-     FROM mds.option_snapshots
-     WHERE symbol = $1 AND expiry = $2::date AND ts <= $3 AND ($4::text IS NULL OR vendor = $4)
+            ${columns}
+     ${from}
      ORDER BY vendor, option_type, strike, ts DESC`,
-    params: [filter.symbol, filter.expiry, filter.at, filter.vendor],
+    params: [
+      filter.symbol,
+      filter.expiry,
+      filter.at,
+      filter.vendor,
+      ...(knownAt === null ? [] : [knownAt]),
+    ],
   };
 }
 
@@ -331,6 +448,8 @@ export interface FundamentalsFilter {
   readonly asOf: string;
   /** Only this (normalised) vendor, or `null` for every vendor. */
   readonly vendor: string | null;
+  /** Read the records as the store knew them at this instant. @default {null: current} */
+  readonly knownAt?: Date | null | undefined;
 }
 
 /**
@@ -350,13 +469,20 @@ export interface FundamentalsFilter {
  * ```
  */
 export function buildFundamentalsAsOf(filter: FundamentalsFilter): SqlQuery {
+  const knownAt = filter.knownAt ?? null;
+  const columns = `tenant_id, asof, vendor, symbol, market_cap, pe_ratio, eps, revenue,
+            net_income, shares_outstanding, dividend_yield, extra, total_assets, total_liabilities`;
+  const where = "symbol = $1 AND asof <= $2::date AND ($3::text IS NULL OR vendor = $3)";
   return {
-    text:
-      `SELECT DISTINCT ON (vendor) tenant_id, asof, vendor, symbol, market_cap, pe_ratio, eps, revenue,
-            net_income, shares_outstanding, dividend_yield, extra, total_assets, total_liabilities
-     FROM mds.fundamentals WHERE symbol = $1 AND asof <= $2::date AND ($3::text IS NULL OR vendor = $3)
+    text: `SELECT DISTINCT ON (vendor) ${columns}
+     ${versionsKnownAt("mds.fundamentals", columns, where, knownAt === null ? null : "$4")}
      ORDER BY vendor, asof DESC`,
-    params: [filter.symbol, filter.asOf, filter.vendor],
+    params: [
+      filter.symbol,
+      filter.asOf,
+      filter.vendor,
+      ...(knownAt === null ? [] : [knownAt]),
+    ],
   };
 }
 

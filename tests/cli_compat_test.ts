@@ -1,4 +1,4 @@
-// The original Python CLI's spellings (SEED-INTERFACE.md) run by the real `mds` as a subprocess:
+// The original Python CLI's spellings (its documented examples) run by the real `mds` as a subprocess:
 // `--dsn`, `--tenant-id`, `latest-prices --symbols`, `enqueue-job` with the original flags and a
 // named priority, `ingest-ndjson` with `--max-rows`/`--max-ms` from a gzip file and from stdin,
 // `ingest-ndjson-async` and `stamp-head`. Each reads back what it wrote. Against the embedded
@@ -338,7 +338,7 @@ function compatSuite(name: string, open: () => Promise<Store>, ignore = false): 
         "write-bar, write-fundamental, write-news, write-option: the original's examples verbatim",
         async () => {
           const tenant = newTenant();
-          // SEED-INTERFACE's lines, with "..." and "uuid" filled in.
+          // The original documentation's lines, with "..." and "uuid" filled in.
           const lines = [
             `write-bar --vendor ibkr --symbol AAPL --timeframe 1m --ts 2024-01-01T10:00:00 --close-price 150.5 --volume 1000`,
             `write-fundamental --vendor alpha --symbol AAPL --asof 2024-01-01 --eps 1.25`,

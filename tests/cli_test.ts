@@ -106,6 +106,8 @@ const COMMANDS = [
   "collect",
   "coverage",
   "api-keys",
+  "corrections",
+  "history",
 ];
 
 /**
@@ -565,14 +567,27 @@ cliSuite("TimescaleDB commands", ["timescale"], () => ({
   "policies shows the columnstore and retention policies": async (s) => {
     const run = await ok(["policies"], { env: s.env });
     const lines = run.stdout.trimEnd().split("\n");
-    assertEquals(lines.length, 2 + 6, run.stdout);
+    assertEquals(lines.length, 2 + 12, run.stdout);
     assert(/^table\s+policy\s+every\s+config$/.test(lines[0]!), lines[0]);
-    assert(/^bars\s+policy_compression\s.*"compress_after": "7 days"/.test(lines[2]!), lines[2]);
-    assert(/^bars\s+policy_retention\s.*"drop_after": "1825 days"/.test(lines[3]!), lines[3]);
-    assert(/^option_snapshots\s+policy_compression\s.*"3 days"/.test(lines[4]!), lines[4]);
-    assert(/^option_snapshots\s+policy_retention\s.*"730 days"/.test(lines[5]!), lines[5]);
-    assert(/^quotes_l1\s+policy_compression\s.*"1 day"/.test(lines[6]!), lines[6]);
-    assert(/^quotes_l1\s+policy_retention\s.*"14 days"/.test(lines[7]!), lines[7]);
+    const rows: [string, string, string][] = [
+      ["bars", "compression", '"7 days"'],
+      ["bars", "retention", '"1825 days"'],
+      // the point-in-time history (migration 0013): kept 365 days
+      ["bars_history", "compression", '"7 days"'],
+      ["bars_history", "retention", '"365 days"'],
+      ["fundamentals_history", "compression", '"30 days"'],
+      ["fundamentals_history", "retention", '"365 days"'],
+      ["option_snapshots", "compression", '"3 days"'],
+      ["option_snapshots", "retention", '"730 days"'],
+      ["option_snapshots_history", "compression", '"7 days"'],
+      ["option_snapshots_history", "retention", '"365 days"'],
+      ["quotes_l1", "compression", '"1 day"'],
+      ["quotes_l1", "retention", '"14 days"'],
+    ];
+    for (const [i, [table, policy, value]] of rows.entries()) {
+      const line = lines[i + 2]!;
+      assert(new RegExp(`^${table}\\s+policy_${policy}\\s.*${value}`).test(line), line);
+    }
   },
   "policies --apply --bars-retention-days 400 changes the bars retention": async (s) => {
     const configs = (stdout: string) =>
@@ -589,8 +604,14 @@ cliSuite("TimescaleDB commands", ["timescale"], () => ({
     const expected = {
       "bars policy_compression": "7 days",
       "bars policy_retention": "400 days",
+      "bars_history policy_compression": "7 days",
+      "bars_history policy_retention": "365 days",
+      "fundamentals_history policy_compression": "30 days",
+      "fundamentals_history policy_retention": "365 days",
       "option_snapshots policy_compression": "3 days",
       "option_snapshots policy_retention": "730 days",
+      "option_snapshots_history policy_compression": "7 days",
+      "option_snapshots_history policy_retention": "365 days",
       "quotes_l1 policy_compression": "1 day",
       "quotes_l1 policy_retention": "14 days",
     };

@@ -77,7 +77,14 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   api_keys: { name: "iso", secret_hash: new Uint8Array(32) },
   // a pulse event too large for a notification, stashed for its listeners
   pulse_events: { payload: '{"v":1,"stream":"options","symbol":"ISO"}' },
+  macro_series: { key: "ISO", title: "Isolation" },
+  macro_observations: { key: "ISO", date: "2024-01-02", value: 1.5, realtime_start: "2024-01-03" },
 };
+
+/** Store-wide tables that hold no tenant data, each shown (if at all) by a read-only view. */
+const GLOBAL_TABLES = ["schema_migrations", "history_horizon"];
+/** Read-only views of store-wide facts: no tenant_id column. */
+const GLOBAL_VIEWS = ["schema_version", "history_range"];
 
 interface Relation {
   schema: string;
@@ -132,7 +139,7 @@ backendSuite("tenant isolation (from the catalog)", {
     const tables = (await relations(db.backend, "mds_core")).filter((r) =>
       r.kind === "r" || r.kind === "p"
     )
-      .map((r) => r.name).filter((n) => n !== "schema_migrations");
+      .map((r) => r.name).filter((n) => !GLOBAL_TABLES.includes(n));
     assert(tables.length >= 7, `found only ${tables.length} tables`);
     for (const table of tables) {
       const views = await db.backend.query<{ view: string }>(
@@ -171,12 +178,18 @@ backendSuite("tenant isolation (from the catalog)", {
       await asApp(db.backend, A, async (tx) => {
         for (const view of writable) await insert(tx, view, SAMPLES[view]!);
       });
+      // a correction of each versioned row, so the read-only history views hold A's old versions
+      await asApp(db.backend, A, async (tx) => {
+        await tx.query("UPDATE mds.bars SET volume = volume + 1");
+        await tx.query("UPDATE mds.fundamentals SET eps = eps + 1");
+        await tx.query("UPDATE mds.option_snapshots SET volume = coalesce(volume, 0) + 1");
+      });
     },
   "tenant A sees its rows in every view and tenant B sees none of them": async (db) => {
     const views = await relations(db.backend, "mds");
     assert(views.length >= 10);
     for (const view of views) {
-      if (view.name === "schema_version") continue;
+      if (GLOBAL_VIEWS.includes(view.name)) continue;
       const mine = await asApp(
         db.backend,
         A,
