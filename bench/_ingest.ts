@@ -19,6 +19,8 @@ export interface IngestFigures {
   mdsReingest: Spread;
   /** `mds ingest-ndjson` of the same bars in the original system's shape, empty table. */
   mdsSeedEmpty: Spread;
+  /** `mds ingest-ndjson`, empty table, with the point-in-time history trigger disabled. */
+  mdsNoHistory: Spread;
   /** Rows whose tuple the re-ingest rewrote (largest over the runs). */
   reingestRewritten: number;
   /** Peak RSS of the `mds` process during the empty-table ingests, in bytes. */
@@ -138,6 +140,17 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       if (seed.summary.inserted !== o.files.rows) {
         throw new Error(`seed-shaped ingest: ${JSON.stringify(seed.summary)}`);
       }
+      // the same ingest without the history trigger: what keeping corrections costs new data
+      await reset(su);
+      await su.query(`ALTER TABLE ${BASE_TABLES.bars} DISABLE TRIGGER bars_keep_history`);
+      try {
+        const bare = await mds("mdsNoHistory");
+        if (bare.summary.inserted !== o.files.rows) {
+          throw new Error(`ingest without history: ${JSON.stringify(bare.summary)}`);
+        }
+      } finally {
+        await su.query(`ALTER TABLE ${BASE_TABLES.bars} ENABLE TRIGGER bars_keep_history`);
+      }
       o.log(`  run ${r}/${o.runs}: ${summaryLine(rates)}`);
     }
     const fig = (name: string) => (rates[name] ? spread(rates[name]) : undefined);
@@ -145,6 +158,7 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       mdsEmpty: fig("mdsEmpty")!,
       mdsReingest: fig("mdsReingest")!,
       mdsSeedEmpty: fig("mdsSeedEmpty")!,
+      mdsNoHistory: fig("mdsNoHistory")!,
       reingestRewritten: rewritten,
       mdsPeakRss: spread(rss),
     };

@@ -36,6 +36,7 @@ Deno.test({
       "mds_ingest_empty",
       "mds_reingest",
       "mds_ingest_seed_shaped",
+      "mds_ingest_no_history",
       "reads.raw_window.p50",
       "upsert.insert.100",
       "upsert.copy.1000",
@@ -67,6 +68,6 @@ Deno.test({
     // every message of the fan-out arrived: nothing lost between commit and socket
     const lost = summary.targets.find((t: { key: string }) => t.key === "service_fanout_complete");
     assertEquals(lost?.value, 0, "fan-out lost messages");
-    assertEquals(summary.targets.length, timescale ? 20 : 15);
+    assertEquals(summary.targets.length, timescale ? 22 : 16);
   },
 });
