@@ -635,9 +635,17 @@ Deno.test({
     });
 
     await t.step("POST /retention/apply replaces the table's retention policy", async () => {
+      // the point-in-time history tables (migration 0013) keep 365 days
+      const history = [
+        { target: "bars_history", drop_after: "365 days" },
+        { target: "fundamentals_history", drop_after: "365 days" },
+      ];
+      const optionHistory = { target: "option_snapshots_history", drop_after: "365 days" };
       assertEquals(await retention(), [
         { target: "bars", drop_after: "1825 days" },
+        ...history,
         { target: "option_snapshots", drop_after: "730 days" },
+        optionHistory,
         { target: "quotes_l1", drop_after: "14 days" },
       ]);
       const res = await call(app, seen, "POST", "/retention/apply", {
@@ -652,7 +660,9 @@ Deno.test({
       assertEquals(again.status, 200, again.text);
       assertEquals(await retention(), [
         { target: "bars", drop_after: "400 days" },
+        ...history,
         { target: "option_snapshots", drop_after: "90 days" },
+        optionHistory,
         { target: "quotes_l1", drop_after: "14 days" },
       ]);
       const [job] = await db.backend.query<{ id: number }>(
