@@ -113,9 +113,12 @@ interface Tables {
 async function tables(db: Backend): Promise<Tables> {
   const rows = async (sql: string) => (await db.query<{ r: string }>(sql)).map((x) => x.r);
   return {
-    // every column, revision included: a rerun must not rewrite a row
+    // every column but recorded_at (the wall-clock time of the write), revision included: a
+    // rerun must not rewrite a row
     bars: await rows(
-      "SELECT b::text AS r FROM mds_core.bars b ORDER BY ts, tenant_id, vendor, symbol, timeframe",
+      `SELECT (ts, tenant_id, vendor, symbol, timeframe, open, high, low, close, volume, vwap,
+               trade_count, revision)::text AS r
+       FROM mds_core.bars ORDER BY ts, tenant_id, vendor, symbol, timeframe`,
     ),
     // all but updated_at, which is the wall-clock time of the write
     latest_prices: await rows(

@@ -185,7 +185,7 @@ backendSuite("gaps", {
     const bad: Record<string, unknown>[] = [
       { timeframe: "2m" },
       { end: WEEK.start },
-      { start: "2024-07-01T00:00:00" },
+      { start: "2024-07-01" }, // a date is not an instant
       { calendar: "lse" },
       { symbol: "" },
       { vendor: "no spaces" },
