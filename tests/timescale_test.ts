@@ -24,8 +24,12 @@ backendSuite("TimescaleDB mode", {
     );
     assertEquals(rows, [
       { name: "bars", interval: "1 day" },
+      // the point-in-time history (migration 0013), partitioned by superseded_at
+      { name: "bars_history", interval: "7 days" },
+      { name: "fundamentals_history", interval: "30 days" },
       { name: "news", interval: "30 days" },
       { name: "option_snapshots", interval: "1 day" },
+      { name: "option_snapshots_history", interval: "7 days" },
       { name: "quotes_l1", interval: "1 day" },
     ]);
   },
@@ -58,8 +62,16 @@ backendSuite("TimescaleDB mode", {
        FROM timescaledb_information.jobs WHERE proc_name LIKE 'policy_%' ORDER BY 1, 2`,
       );
       const of = (proc: string) => jobs.filter((j) => j.proc === proc).map((j) => j.target).sort();
-      assertEquals(of("policy_compression"), ["bars", "option_snapshots", "quotes_l1"]);
-      assertEquals(of("policy_retention"), ["bars", "option_snapshots", "quotes_l1"]);
+      const policied = [
+        "bars",
+        "bars_history",
+        "fundamentals_history",
+        "option_snapshots",
+        "option_snapshots_history",
+        "quotes_l1",
+      ];
+      assertEquals(of("policy_compression"), policied);
+      assertEquals(of("policy_retention"), policied);
       const quotes = (proc: string) =>
         jobs.find((j) => j.proc === proc && j.target === "quotes_l1")!.config;
       // quotes are kept 14 days and move to the columnstore after a day
@@ -205,6 +217,9 @@ Deno.test("plain PostgreSQL has no TimescaleDB objects and the aggregates are pl
     { name: "bars_1d", kind: "v" },
     { name: "bars_1h", kind: "v" },
     { name: "bars_5m", kind: "v" },
+    // the point-in-time history: a plain table here
+    { name: "bars_history", kind: "r" },
+    { name: "bars_history_symbol_window_idx", kind: "i" },
     { name: "bars_pkey", kind: "i" },
     { name: "bars_symbol_window_idx", kind: "i" },
   ]);
