@@ -95,16 +95,9 @@ function globals(cmd: Command, host: Host): GlobalSettings {
     appRole: role === "none" ? null : role,
     json: Boolean(o.json),
     retry: retries > 0 ? retryPolicy(retries, host.io) : false,
-    strictTimestamps: Boolean(o.strictTimestamps) || envFlag(host.env("MDS_STRICT_TIMESTAMPS")),
+    // --strict-timestamps, else MDS_STRICT_TIMESTAMPS (read with the store's variables)
+    strictTimestamps: Boolean(o.strictTimestamps) || store.strictTimestamps === true,
   };
-}
-
-/** `MDS_STRICT_TIMESTAMPS`: true, false, 1 or 0; unset or empty is false. */
-function envFlag(text: string | undefined): boolean {
-  const v = text?.trim().toLowerCase() ?? "";
-  if (v === "" || v === "false" || v === "0") return false;
-  if (v === "true" || v === "1") return true;
-  throw new UsageError(`MDS_STRICT_TIMESTAMPS must be true or false (got "${text}")`);
 }
 
 /**
@@ -128,19 +121,24 @@ function storeSettings(o: GlobalFlags, env: Host["env"]): StoreOptions {
     MDS_MIN_FREE_MB: unless(o.minFree !== undefined, "MDS_MIN_FREE_MB"),
     PULSE_ENABLED: env("PULSE_ENABLED"),
     MDS_OPTIONS_RATE: env("MDS_OPTIONS_RATE"),
+    MDS_STRICT_TIMESTAMPS: env("MDS_STRICT_TIMESTAMPS"),
   });
-  // writes publish the pulse unless PULSE_ENABLED=false; option greeks use MDS_OPTIONS_RATE
-  const pulse = {
+  // the client settings read from the environment whatever the store: PULSE_ENABLED (writes
+  // publish unless false), MDS_OPTIONS_RATE (option greeks), MDS_STRICT_TIMESTAMPS
+  const settings = {
     ...(fromEnv.pulse !== undefined ? { pulse: fromEnv.pulse } : {}),
     ...(fromEnv.optionsRate !== undefined ? { optionsRate: fromEnv.optionsRate } : {}),
+    ...(fromEnv.strictTimestamps !== undefined
+      ? { strictTimestamps: fromEnv.strictTimestamps }
+      : {}),
   };
   const url = flagUrl ?? fromEnv.url;
-  if (url !== undefined) return { url, ...pulse };
+  if (url !== undefined) return { url, ...settings };
   return {
     dataDir: o.dataDir ?? fromEnv.dataDir,
     lockWaitMs: o.lockWait !== undefined ? Math.round(o.lockWait * 1000) : fromEnv.lockWaitMs,
     minFreeBytes: o.minFree !== undefined ? o.minFree * 2 ** 20 : fromEnv.minFreeBytes,
-    ...pulse,
+    ...settings,
   };
 }
 

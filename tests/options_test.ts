@@ -11,7 +11,7 @@ import {
   type OptionChain,
 } from "@mds/analytics";
 import { createClient, DEFAULT_OPTIONS_RATE, type MdsClient } from "@mds/client";
-import { createServiceApp } from "@mds/service";
+import { createServiceApp, optionContractOf } from "@mds/service";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { createServerDatabase, newTenant, serverUrl } from "../testing/backends.ts";
 
@@ -152,19 +152,7 @@ Deno.test("GET /options/{symbol}/metrics and /strategies answer what @mds/analyt
       asOf: new Date(TS),
       rate: 0.05,
       dividendYield: 0.01,
-      contracts: stored.map((s) => ({
-        expiry: s.expiry,
-        type: s.option_type,
-        strike: s.strike,
-        volume: s.volume,
-        openInterest: s.open_interest,
-        impliedVolatility: s.implied_volatility,
-        delta: s.delta,
-        gamma: s.gamma,
-        bid: s.bid,
-        ask: s.ask,
-        last: s.last,
-      })),
+      contracts: stored.map(optionContractOf),
     };
     assertEquals(stored.length, 20);
     assert(stored.every((s) => s.computed?.length === 5), "every greek computed");
