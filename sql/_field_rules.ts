@@ -94,7 +94,21 @@ export const timestamp: Parse<Date> = (value) => {
   return new Date(ms);
 };
 
+// The last text parsed and its instant. Market data repeats one time on many consecutive rows
+// (every symbol's bar of a minute), so ingest mostly parses the text it parsed just before;
+// a pure function's memo, so sharing it is harmless.
+let lastText = "";
+let lastInstant: number | Refusal = 0;
+
 function parseIsoInstant(text: string): number | Refusal {
+  if (text === lastText) return lastInstant;
+  const parsed = parseIsoText(text);
+  lastText = text;
+  lastInstant = parsed;
+  return parsed;
+}
+
+function parseIsoText(text: string): number | Refusal {
   const m = ISO_TS.exec(text);
   if (!m) return new Refusal("expected ISO 8601 text such as 2024-01-02T15:30:00Z");
   const [, y, mo, d, h, mi, s, frac, , sign, oh, om] = m;
@@ -106,13 +120,15 @@ function parseIsoInstant(text: string): number | Refusal {
   }
   if (hour > 23 || minute > 59 || second > 59) return new Refusal("is not a time of day");
   const fraction = frac ?? "";
-  if (/[1-9]/.test(fraction.slice(3))) {
+  if (fraction.length > 3 && /[1-9]/.test(fraction.slice(3))) {
     return new Refusal("has sub-millisecond precision, which mds does not store");
   }
   const millis = Number(fraction.slice(0, 3).padEnd(3, "0"));
   const offsetHours = Number(oh ?? "0"), offsetMinutes = Number(om ?? "0");
   if (offsetHours > 15 || offsetMinutes > 59) return new Refusal("has an invalid UTC offset");
   const offset = (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  // Date.UTC reads years 0-99 as 1900-1999: those take the long way
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millis) - offset;
   const utc = new Date(0);
   utc.setUTCFullYear(year, month - 1, day);
   utc.setUTCHours(hour, minute, second, millis);
