@@ -1,12 +1,13 @@
 // Ingest into a server, side by side with psql's own bulk paths on the same table in the same
 // run: `\copy` append, `\copy` to staging + INSERT ... ON CONFLICT (empty table, every row
 // present, skipping unchanged rows), and the real `mds ingest-ndjson bars -` (empty table, then
-// the same input again).
+// the same input again). On plain PostgreSQL also how the CLI scales: 1, 2 and 4 batches in flight
+// (`--concurrency`), and two `mds ingest-ndjson` processes side by side, each given half the lines.
 import { BASE_TABLES } from "@mds/sql";
 import { type Backend, createPostgresBackend, migrate } from "@mds/client";
 import { createServerDatabase } from "../testing/backends.ts";
 import { type BarFiles, CSV_COLUMNS } from "./_data.ts";
-import { runMds, runProc } from "./_proc.ts";
+import { type ProcRun, runMds, runProc } from "./_proc.ts";
 import { type Spread, spread } from "./_stats.ts";
 
 /** Measured figures of one server, rows per second unless named otherwise. */
@@ -25,7 +26,17 @@ export interface IngestFigures {
   reingestRewritten: number;
   /** Peak RSS of the `mds` process during the empty-table ingests, in bytes. */
   mdsPeakRss: Spread;
+  /** With `scaling`: `mds ingest-ndjson --concurrency N`, empty table, for N in {@linkcode INFLIGHT}. */
+  mdsInflight?: { batches: number; rate: Spread }[];
+  /**
+   * With `scaling`: two `mds ingest-ndjson` processes at once, each with half the lines, empty
+   * table; all rows over the wall time from starting both to the end of the last.
+   */
+  mdsTwoProcesses?: Spread;
 }
+
+/** Batches in flight of the scaling figures. */
+export const INFLIGHT = [1, 2, 4] as const;
 
 const KEY = "ts, tenant_id, vendor, symbol, timeframe";
 const VALUES = ["open", "high", "low", "close", "volume"];
@@ -57,6 +68,8 @@ export interface IngestBenchOptions {
   runs: number;
   /** psql, or undefined to skip the baselines. */
   psql: string | undefined;
+  /** Also measure the scaling figures (batches in flight, two processes). */
+  scaling?: boolean;
   /** Progress lines. */
   log: (line: string) => void;
 }
@@ -92,16 +105,25 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       });
       add(name, run.seconds);
     };
-    const mds = async (name: string, input = o.files.ndjson) => {
+    const ingestArgs = (extra: readonly string[] = []) => [
+      "--database-url",
+      db.url,
+      "--tenant",
+      o.tenant,
+      "ingest-ndjson",
+      "bars",
+      "-",
+      ...extra,
+      "--json",
+    ];
+    const summaryOf = (run: ProcRun) => JSON.parse(run.stdout.trim().split("\n").pop()!);
+    const mds = async (name: string, input = o.files.ndjson, extra: readonly string[] = []) => {
       await su.query("CHECKPOINT");
-      const run = await runMds(
-        ["--database-url", db.url, "--tenant", o.tenant, "ingest-ndjson", "bars", "-", "--json"],
-        {},
-        input,
-      );
+      const run = await runMds(ingestArgs(extra), {}, input);
       add(name, run.seconds);
-      return { run, summary: JSON.parse(run.stdout.trim().split("\n").pop()!) };
+      return { run, summary: summaryOf(run) };
     };
+    const halves = o.scaling ? await splitLines(o.files.ndjson, o.files.rows) : undefined;
     for (let r = 1; r <= o.runs; r++) {
       if (o.psql) {
         await reset(su);
@@ -151,6 +173,32 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       } finally {
         await su.query(`ALTER TABLE ${BASE_TABLES.bars} ENABLE TRIGGER bars_keep_history`);
       }
+      if (halves) {
+        for (const n of INFLIGHT) {
+          await reset(su);
+          const inflight = await mds(`mdsInflight${n}`, o.files.ndjson, [
+            "--concurrency",
+            String(n),
+          ]);
+          if (inflight.summary.inserted !== o.files.rows) {
+            throw new Error(`ingest, ${n} batches in flight: ${JSON.stringify(inflight.summary)}`);
+          }
+          await expectRows(su, o.files.rows, `mds ingest, ${n} batches in flight`);
+        }
+        // two processes side by side: wall time from starting both to the end of the last
+        await reset(su);
+        await su.query("CHECKPOINT");
+        const started = performance.now();
+        const both = await Promise.all(halves.map((h) => runMds(ingestArgs(), {}, h.file)));
+        add("mdsTwoProcesses", (performance.now() - started) / 1000);
+        for (const [i, run] of both.entries()) {
+          const summary = summaryOf(run);
+          if (summary.inserted !== halves[i]!.rows) {
+            throw new Error(`two processes, half ${i + 1}: ${JSON.stringify(summary)}`);
+          }
+        }
+        await expectRows(su, o.files.rows, "two mds ingest processes");
+      }
       o.log(`  run ${r}/${o.runs}: ${summaryLine(rates)}`);
     }
     const fig = (name: string) => (rates[name] ? spread(rates[name]) : undefined);
@@ -162,6 +210,10 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
       reingestRewritten: rewritten,
       mdsPeakRss: spread(rss),
     };
+    if (halves) {
+      figures.mdsInflight = INFLIGHT.map((n) => ({ batches: n, rate: fig(`mdsInflight${n}`)! }));
+      figures.mdsTwoProcesses = fig("mdsTwoProcesses")!;
+    }
     if (o.psql) {
       figures.psqlAppend = fig("psqlAppend")!;
       figures.psqlStageEmpty = fig("psqlStageEmpty")!;
@@ -174,6 +226,47 @@ export async function benchIngest(o: IngestBenchOptions): Promise<IngestFigures>
     await db.drop();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/**
+ * Splits an NDJSON file into its first `floor(lines / 2)` lines and the rest, written next to it
+ * as `<name>-half1.ndjson` and `<name>-half2.ndjson`; streams, so memory stays flat.
+ */
+async function splitLines(
+  path: string,
+  lines: number,
+): Promise<{ file: string; rows: number }[]> {
+  const stem = path.replace(/\.ndjson$/, "");
+  const first = Math.floor(lines / 2);
+  const halves = [
+    { file: `${stem}-half1.ndjson`, rows: first },
+    { file: `${stem}-half2.ndjson`, rows: lines - first },
+  ];
+  const input = await Deno.open(path); // its readable closes it
+  using a = await Deno.open(halves[0]!.file, { write: true, create: true, truncate: true });
+  using b = await Deno.open(halves[1]!.file, { write: true, create: true, truncate: true });
+  const write = async (file: Deno.FsFile, data: Uint8Array) => {
+    let written = 0;
+    while (written < data.length) written += await file.write(data.subarray(written));
+  };
+  let seen = 0; // newlines written to the first half
+  for await (const chunk of input.readable) {
+    let at = 0;
+    while (seen < first && at < chunk.length) {
+      const nl = chunk.indexOf(0x0a, at);
+      if (nl < 0) break;
+      seen++;
+      at = nl + 1;
+    }
+    if (seen < first) {
+      await write(a, chunk);
+      continue;
+    }
+    await write(a, chunk.subarray(0, at));
+    await write(b, chunk.subarray(at));
+  }
+  if (seen < first) throw new Error(`${path} has fewer than ${first} lines`);
+  return halves;
 }
 
 function summaryLine(rates: Record<string, number[]>): string {

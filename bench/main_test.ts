@@ -34,6 +34,10 @@ Deno.test({
       "psql_stage_present",
       "psql_stage_skip",
       "mds_ingest_empty",
+      "mds_ingest_inflight_1",
+      "mds_ingest_inflight_2",
+      "mds_ingest_inflight_4",
+      "mds_ingest_two_processes",
       "mds_reingest",
       "mds_ingest_seed_shaped",
       "mds_ingest_no_history",
@@ -68,6 +72,6 @@ Deno.test({
     // every message of the fan-out arrived: nothing lost between commit and socket
     const lost = summary.targets.find((t: { key: string }) => t.key === "service_fanout_complete");
     assertEquals(lost?.value, 0, "fan-out lost messages");
-    assertEquals(summary.targets.length, timescale ? 22 : 16);
+    assertEquals(summary.targets.length, timescale ? 21 : 16);
   },
 });

@@ -37,6 +37,12 @@ export function ingestCommand(program: Command, deps: CommandDeps): void {
       ).env("MDS_MAX_MS").default(1_000),
     )
     .addOption(
+      new Option(
+        "--concurrency <n>",
+        "batches in flight at once, each its own transaction (default: 2 on a server, 1 embedded)",
+      ).argParser(wholeNumber("--concurrency", 1, 64)),
+    )
+    .addOption(
       new Option("--max-line-bytes <n>", "reject longer lines").argParser(
         wholeNumber("--max-line-bytes", 1, 1024 ** 3),
       ).default(1024 * 1024),
@@ -57,6 +63,7 @@ export function ingestCommand(program: Command, deps: CommandDeps): void {
           maxRows: number;
           maxBytes: number;
           maxMs: number;
+          concurrency?: number;
           maxLineBytes: number;
           rejects?: string;
           strict?: boolean;
@@ -80,6 +87,7 @@ export function ingestCommand(program: Command, deps: CommandDeps): void {
           maxRows: o.maxRows,
           maxBytes: o.maxBytes,
           maxMs: o.maxMs,
+          concurrency: o.concurrency,
           maxLineBytes: o.maxLineBytes,
           strict: Boolean(o.strict),
           mode: s.writeMode,

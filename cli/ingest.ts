@@ -16,6 +16,11 @@ export interface IngestOptions {
   maxBytes: number;
   /** Flush this long after the first buffered row. */
   maxMs: number;
+  /**
+   * Batches in flight at once, each its own transaction: the next batch is parsed while earlier
+   * ones are written. Whole number from 1 to 64. @default {2 on a server, 1 embedded}
+   */
+  concurrency?: number | undefined;
   /** Lines longer than this are rejected. */
   maxLineBytes: number;
   /** Stop at the first bad line; the open batch is not written. */
@@ -97,6 +102,8 @@ export async function ingestNdjson(options: IngestOptions): Promise<IngestSummar
     maxBytes: options.maxBytes,
     maxMs: options.maxMs,
     mode: options.mode,
+    // only when given: otherwise the sink's default (2 on a server, 1 embedded)
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
   });
   const summary: IngestSummary = {
     kind: options.kind,

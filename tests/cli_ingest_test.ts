@@ -502,6 +502,50 @@ ingestSuite("ingest-ndjson", {
         `${stale} of 60 bars kept an earlier line's value: on a server BatchProcessor runs 2 batches at once, so a later batch can commit before an earlier one`,
       );
     },
+  "--concurrency: 0 and x are refused naming the flag (exit 2); 4 batches in flight store every row":
+    async (s) => {
+      const tenant = newTenant();
+      const lines = Array.from({ length: 250 }, (_, i) => barLine("CONC", i));
+      for (const bad of ["0", "x", "65"]) {
+        const run = await expectExit(2, [
+          "ingest-ndjson",
+          "bars",
+          "--tenant",
+          tenant,
+          "--concurrency",
+          bad,
+        ], { env: s.env, stdin: ndjson(lines) });
+        assertIncludes(
+          run.stderr,
+          `--concurrency must be a whole number from 1 to 64 (got "${bad}")`,
+        );
+      }
+      assertEquals(jsonLines(await storedBars(s, tenant, "CONC")).length, 0, "a refused run wrote");
+      // 25-row batches: ten of them, up to four in flight at once
+      const run = await expectExit(0, [
+        "ingest-ndjson",
+        "bars",
+        "--tenant",
+        tenant,
+        "--concurrency",
+        "4",
+        "--max-rows",
+        "25",
+        "--json",
+      ], { env: s.env, stdin: ndjson(lines) });
+      const summary = summaryOf(run);
+      assertEquals(
+        [summary.lines, summary.accepted, summary.rejected, summary.inserted, summary.updated],
+        [250, 250, 0, 250, 0],
+      );
+      assertEquals(
+        jsonLines(await storedBars(s, tenant, "CONC")),
+        lines.map((line) => {
+          const { symbol: _s, timeframe: _t, ...bar } = JSON.parse(line);
+          return bar;
+        }),
+      );
+    },
   "quotes from stdin: bad ones are reported by field, good ones stored once however often sent":
     async (s) => {
       const tenant = newTenant();
