@@ -1,6 +1,6 @@
 // The write path of one tenant as a RowSink: what the upsert calls, the copy streams and a
 // BatchProcessor all end in.
-import { type OptionSnap, prepareRows, type RowKind, type RowOf, TABLES } from "@mds/sql";
+import { type OptionSnap, type RowKind, type RowOf, TABLES } from "@mds/sql";
 import type { Transaction } from "./backend.ts";
 import type { RowSink } from "./row_sink.ts";
 import type { WriteMode } from "./write_mode.ts";
@@ -9,6 +9,7 @@ import { addResult, emptyResult, validateRow, writeBatch, writeSeriesUpdate } fr
 import { checkWriteOptions, chooseWriteMode, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
 import type { WriteOptions, WriteResult } from "./write_types.ts";
 import { fillOptionGreeks } from "./option_fill.ts";
+import { markPrepared, prepared } from "./_prepared.ts";
 
 /** The tenant's write path: validation, and upserts of validated rows in one unit of work. */
 export function tenantSink(ctx: TenantContext): RowSink {
@@ -66,10 +67,10 @@ async function writeRows<K extends RowKind>(
     return await writeBatch(tx, ctx.backend, kind, rows, "insert");
   }
   // Repeated keys collapse across the whole call (the last wins), whatever the batch size.
-  const unique = prepareRows(TABLES[kind], rows);
+  const unique = prepared(TABLES[kind], rows);
   const total = emptyResult();
   for (let i = 0; i < unique.length; i += batchRows) {
-    const batch = unique.slice(i, i + batchRows);
+    const batch = markPrepared(unique.slice(i, i + batchRows));
     addResult(total, await writeBatch(tx, ctx.backend, kind, batch, "insert", false));
   }
   await writeSeriesUpdate(tx, kind, unique);

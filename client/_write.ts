@@ -11,7 +11,6 @@ import {
   parseNews,
   parseOptionSnap,
   parseQuote,
-  prepareRows,
   refuseZonelessTimestamps,
   type RowKind,
   type RowOf,
@@ -24,6 +23,7 @@ import { TenantDeniedError } from "./errors.ts";
 import type { WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./write_types.ts";
 import { chooseWriteMode } from "./_write_options.ts";
+import { prepared } from "./_prepared.ts";
 
 /** An empty {@linkcode WriteResult}. */
 export function emptyResult(): WriteResult {
@@ -85,7 +85,7 @@ export async function writeBatch<K extends RowKind>(
 ): Promise<WriteResult> {
   if (rows.length === 0) return emptyResult();
   const spec = TABLES[kind];
-  const unique = prepareRows(spec, rows);
+  const unique = prepared(spec, rows);
   let counts: UpsertCounts | undefined;
   if (chooseWriteMode(mode, unique.length, backend) === "copy") {
     await tx.query(

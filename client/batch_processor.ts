@@ -7,12 +7,13 @@ import type {
   RowKind,
   RowOf,
 } from "@mds/sql";
-import { rowKey, TABLES } from "@mds/sql";
+import { prepareRows, TABLES } from "@mds/sql";
 import { ConfigError, MdsError } from "./errors.ts";
 import type { RowSink } from "./row_sink.ts";
 import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./write_types.ts";
 import { addResult, emptyResult } from "./_write.ts";
+import { markPrepared } from "./_prepared.ts";
 import { wholeNumber } from "./_whole_number.ts";
 
 /** Timers the processor uses; tests pass a controllable one. */
@@ -318,10 +319,12 @@ export class BatchProcessor implements AsyncDisposable {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    const rows = buffer.rows as RowOf[typeof kind][];
-    const spec = TABLES[kind];
+    // collapsed and sorted here, once: the keys order this batch against the running ones,
+    // and the write path takes the marked rows as they are
     const keys = new Set<string>();
-    for (const row of rows) keys.add(rowKey(spec, row));
+    const rows = markPrepared(
+      prepareRows(TABLES[kind], buffer.rows as RowOf[typeof kind][], keys),
+    );
     // Flushes run concurrently, so two batches holding the same key could commit out of order
     // and an older row would win. A batch waits for every running batch it shares a key with.
     const before: Promise<void>[] = [];

@@ -79,6 +79,8 @@ function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
  * @typeParam R Row type.
  * @param spec The table the rows belong to.
  * @param rows Normalised rows with `tenant_id` filled.
+ * @param keys When given, receives the {@linkcode rowKey} of every row returned, for a caller
+ * that needs them too (a batch processor ordering its flushes by the keys they share).
  * @returns A new array, sorted and without repeated keys.
  *
  * @example
@@ -92,11 +94,16 @@ function keyOf(spec: TableSpec, row: Record<string, unknown>): string {
  * assert.deepEqual(prepareRows(TABLES.bars, [row(1), row(2)]).map((r) => r.close), [2]);
  * ```
  */
-export function prepareRows<R extends object>(spec: TableSpec, rows: readonly R[]): R[] {
+export function prepareRows<R extends object>(
+  spec: TableSpec,
+  rows: readonly R[],
+  keys?: Set<string>,
+): R[] {
   const byKey = new Map<string, R>();
   // a repeated key overwrites the value in place: the last occurrence wins, and the order of
   // the map does not matter since the entries are sorted next
   for (const row of rows) byKey.set(keyOf(spec, row as Record<string, unknown>), row);
+  if (keys) { for (const key of byKey.keys()) keys.add(key); }
   return [...byKey.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) =>
     e[1]
   );
