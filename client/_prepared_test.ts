@@ -3,20 +3,18 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { markPrepared, prepared } from "./_prepared.ts";
 
 const T = "00000000-0000-4000-8000-000000000001";
-const bar = (symbol: string, minute: number, close: number) => ({
+const base = {
   tenant_id: T,
-  ts: new Date(Date.UTC(2024, 0, 2, 14, 30 + minute)),
   vendor: "v",
-  symbol,
   timeframe: "1m",
-  open: close,
-  high: close,
-  low: close,
-  close,
   volume: 1,
   vwap: null,
   trade_count: null,
-});
+};
+const bar = (symbol: string, minute: number, close: number) => {
+  const ts = new Date(Date.UTC(2024, 0, 2, 14, 30 + minute));
+  return { ...base, ts, symbol, open: close, high: close, low: close, close };
+};
 
 Deno.test("prepared() takes a marked array as it is and prepares any other", () => {
   const rows = [bar("B", 1, 1), bar("A", 1, 2), bar("B", 1, 3)];
