@@ -12,8 +12,10 @@
  *   timeframe: "1m", open: 185.1, high: 185.4, low: 184.9, close: 185.2, volume: 1200 });
  * const rows = prepareRows(TABLES.bars, [{ ...bar, tenant_id: "00000000-0000-4000-8000-000000000001" }]);
  * const query = buildUpsert(TABLES.bars, { kind: "unnest", rows });
- * // one array per column for the rows, then one per column for the newest row of each series
- * assert.deepEqual(query.params.length, 2 * TABLES.bars.columns.length);
+ * // one parameter per column: an array for each, the tenant once as a scalar (a batch holding
+ * // many rows per series adds one array per column for the newest row of each series)
+ * assert.deepEqual(query.params.length, TABLES.bars.columns.length);
+ * assert.deepEqual(query.params[0], "00000000-0000-4000-8000-000000000001");
  * ```
  *
  * @module
