@@ -115,24 +115,18 @@ function paramType(col: ColumnSpec): string {
 
 function columnParam(col: ColumnSpec, rows: readonly object[]): string {
   const items = new Array<string | null>(rows.length);
-  if (col.type === "timestamptz") {
-    // rows sorted by key put equal times next to each other (every symbol's bar of a minute):
-    // one ISO string for the run instead of one toISOString() per row
-    let lastMs = NaN;
-    let lastText: string | null = null;
-    for (let i = 0; i < rows.length; i++) {
-      const value = (rows[i] as Record<string, unknown>)[col.name];
-      if (value instanceof Date && value.getTime() === lastMs) {
-        items[i] = lastText;
-        continue;
-      }
-      items[i] = lastText = toText(col.type, value);
-      lastMs = value instanceof Date ? value.getTime() : NaN;
-    }
-    return arrayLiteral(items);
-  }
+  // rows sorted by key put equal times next to each other (every symbol's bar of a minute):
+  // one ISO string for a run of them instead of one toISOString() per row
+  let lastMs = NaN;
+  let lastText: string | null = null;
   for (let i = 0; i < rows.length; i++) {
-    items[i] = toText(col.type, (rows[i] as Record<string, unknown>)[col.name]);
+    const value = (rows[i] as Record<string, unknown>)[col.name];
+    if (!(value instanceof Date)) items[i] = toText(col.type, value);
+    else if (value.getTime() === lastMs) items[i] = lastText;
+    else {
+      lastMs = value.getTime();
+      items[i] = lastText = toText(col.type, value);
+    }
   }
   return arrayLiteral(items);
 }
@@ -283,7 +277,6 @@ function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
   // one map level per series column: no key string is built per row
   const root = new Map<unknown, unknown>();
   const out: Record<string, unknown>[] = [];
-  const slot = new Map<Record<string, unknown>, number>();
   for (const row of rows as readonly Record<string, unknown>[]) {
     let level = root;
     for (let i = 0; i < last; i++) {
@@ -292,15 +285,12 @@ function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
       if (next === undefined) level.set(value, next = new Map());
       level = next;
     }
+    // the leaf holds the series' place in `out`, where its newest row so far stands
     const leaf = row[series[last]!];
-    const seen = level.get(leaf) as Record<string, unknown> | undefined;
-    if (seen === undefined) {
-      level.set(leaf, row);
-      slot.set(row, out.push(row) - 1);
-    } else if ((row[spec.time] as Date).getTime() >= (seen[spec.time] as Date).getTime()) {
-      level.set(leaf, row);
-      out[slot.get(seen)!] = row;
-      slot.set(row, slot.get(seen)!);
+    const at = level.get(leaf) as number | undefined;
+    if (at === undefined) level.set(leaf, out.push(row) - 1);
+    else if ((row[spec.time] as Date).getTime() >= (out[at]![spec.time] as Date).getTime()) {
+      out[at] = row;
     }
   }
   return out;
