@@ -1,4 +1,5 @@
 import { arrayLiteral, toText } from "./_encode.ts";
+import type { EncodedRows } from "./encoded_rows.ts";
 import type { ColumnSpec, TableSpec } from "./tables.ts";
 import { timeframeMillis, TIMEFRAMES } from "./timeframes.ts";
 
@@ -10,9 +11,13 @@ export interface SqlQuery {
   readonly params: readonly unknown[];
 }
 
-/** Where an upsert reads its rows from. */
+/**
+ * Where an upsert reads its rows from: row objects or {@linkcode EncodedRows} sent as `unnest`
+ * arrays, or a staging table filled by COPY.
+ */
 export type UpsertSource =
   | { readonly kind: "unnest"; readonly rows: readonly object[] }
+  | { readonly kind: "encoded"; readonly rows: EncodedRows }
   | { readonly kind: "stage"; readonly table: string };
 
 /** The result columns of every upsert statement: `inserted` and `updated`, as integers. */
@@ -150,9 +155,16 @@ function inputCte(
   }
   // The rows of one write share their tenant: sent once, as a scalar in the tenant column's
   // place, instead of once per row; that spares encoding, sending and parsing a uuid per row.
-  const tenant = soleTenant(source.rows);
+  const encoded = source.kind === "encoded" ? source.rows : undefined;
+  const tenant = encoded ? encoded.tenant : soleTenant(source.rows as readonly object[]);
   const scalar = (col: ColumnSpec) => tenant !== undefined && col.name === "tenant_id";
-  const params = spec.columns.map((col) => scalar(col) ? tenant! : columnParam(col, source.rows));
+  const params = spec.columns.map((col, i) =>
+    scalar(col)
+      ? tenant!
+      : encoded
+      ? encoded.literal(i)
+      : columnParam(col, source.rows as readonly object[])
+  );
   const place = (i: number) => `$${offset + i + 1}`;
   const arrays = spec.columns.flatMap((col, i) => scalar(col) ? [] : [{ col, i }]);
   const unnest = arrays.map(({ col, i }) => `${place(i)}::${paramType(col)}`).join(", ");
@@ -304,7 +316,8 @@ function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
  * `revision = 0` in `RETURNING` marks inserted rows. The statement returns one row of
  * {@linkcode UpsertCounts}; rows neither inserted nor updated were unchanged.
  *
- * Rows must already be normalised and passed through {@linkcode prepareRows}.
+ * Rows must already be normalised and passed through {@linkcode prepareRows}, or come as sealed
+ * {@linkcode EncodedRows}.
  *
  * @param spec The table to write.
  * @param source The rows (`unnest`) or a staging table filled by COPY (`stage`).
@@ -344,8 +357,17 @@ export function buildUpsert(
   ];
   const params = input.params;
   if (options.sideEffects !== false && spec.series) {
-    const newest = source.kind === "unnest" ? newestPerSeries(spec, source.rows) : undefined;
-    if (source.kind === "unnest" && newest!.length * 2 <= source.rows.length) {
+    const newest = source.kind === "unnest"
+      ? newestPerSeries(spec, source.rows)
+      : source.kind === "encoded"
+      ? source.rows.newest
+      : undefined;
+    const rows = source.kind === "unnest"
+      ? source.rows.length
+      : source.kind === "encoded"
+      ? source.rows.unique
+      : 0;
+    if (newest !== undefined && newest.length * 2 <= rows) {
       // latest prices and cursors only need the newest row of each series: reduced here, the
       // server sorts and upserts one row per series instead of sorting the whole batch
       const series = inputCte(spec, { kind: "unnest", rows: newest! }, params.length);
