@@ -1,11 +1,19 @@
 // The write path of one tenant as a RowSink: what the upsert calls, the copy streams and a
 // BatchProcessor all end in.
-import { type OptionSnap, type RowKind, type RowOf, TABLES } from "@mds/sql";
+import { type EncodedRows, type OptionSnap, type RowKind, type RowOf, TABLES } from "@mds/sql";
 import type { Transaction } from "./backend.ts";
 import type { RowSink } from "./row_sink.ts";
 import type { WriteMode } from "./write_mode.ts";
 import type { TenantContext } from "./_tenant_context.ts";
-import { addResult, emptyResult, validateRow, writeBatch, writeSeriesUpdate } from "./_write.ts";
+import {
+  addResult,
+  emptyResult,
+  validateRow,
+  writeBatch,
+  writeEncodedBatch,
+  writeSeriesUpdate,
+} from "./_write.ts";
+import { TenantDeniedError } from "./errors.ts";
 import { checkWriteOptions, chooseWriteMode, DEFAULT_BATCH_ROWS } from "./_write_options.ts";
 import type { WriteOptions, WriteResult } from "./write_types.ts";
 import { fillOptionGreeks } from "./option_fill.ts";
@@ -20,7 +28,35 @@ export function tenantSink(ctx: TenantContext): RowSink {
       validateRow(kind, ctx.tenant, input, index, ctx.strictTimestamps),
     write: <K extends RowKind>(kind: K, rows: readonly RowOf[K][], options?: WriteOptions) =>
       writeValidated(ctx, kind, rows, options ?? {}),
+    writeEncoded: (rows: EncodedRows, options?: WriteOptions) =>
+      writeEncoded(ctx, rows, options ?? {}),
   };
+}
+
+async function writeEncoded(
+  ctx: TenantContext,
+  rows: EncodedRows,
+  options: WriteOptions,
+): Promise<WriteResult> {
+  const kind = rows.spec.kind;
+  if (kind === "options") {
+    // their greeks are filled from row objects on the way in (see writeValidated)
+    throw new TypeError("Option snapshots are written as rows, not encoded");
+  }
+  if (rows.length > 0 && rows.tenant !== ctx.tenant) {
+    throw new TenantDeniedError(
+      `An encoded batch of ${kind} holds rows of another tenant than "${ctx.tenant}"`,
+    );
+  }
+  const mode = options.mode ?? ctx.writeMode;
+  checkWriteOptions(mode, options.batchRows ?? DEFAULT_BATCH_ROWS);
+  // the newest row of each series or symbol is what a pulse event carries
+  return await inUnit(
+    ctx,
+    kind,
+    rows.newest,
+    (tx) => writeEncodedBatch(tx, ctx.backend, rows, mode, ctx.copyMinRows),
+  );
 }
 
 async function writeValidated<K extends RowKind>(
@@ -39,11 +75,23 @@ async function writeValidated<K extends RowKind>(
   const mode = options.mode ?? ctx.writeMode;
   const batchRows = options.batchRows ?? ctx.batchRows ?? DEFAULT_BATCH_ROWS;
   checkWriteOptions(mode, batchRows);
+  return await inUnit(ctx, kind, rows, (tx) => writeRows(tx, ctx, kind, rows, mode, batchRows));
+}
+
+/**
+ * Runs one write in a unit of work and gathers its pulse: the events go out with the unit's
+ * commit, one statement for all its writes.
+ */
+async function inUnit(
+  ctx: TenantContext,
+  kind: RowKind,
+  pulseRows: readonly object[],
+  write: (tx: Transaction) => Promise<WriteResult>,
+): Promise<WriteResult> {
   const started = performance.now();
   const result = await ctx.run(async (tx) => {
-    const written = await writeRows(tx, ctx, kind, rows, mode, batchRows);
-    // The events go out with the unit of work's commit: one statement for all its writes.
-    ctx.pulse?.(tx, kind, rows);
+    const written = await write(tx);
+    ctx.pulse?.(tx, kind, pulseRows);
     return written;
   });
   ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);

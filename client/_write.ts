@@ -6,6 +6,7 @@ import {
   buildUpsert,
   copyTarget,
   encodeCopyRows,
+  type EncodedRows,
   parseBar,
   parseFundamentals,
   parseNews,
@@ -16,7 +17,9 @@ import {
   type RowOf,
   stageTable,
   TABLES,
+  type TableSpec,
   type UpsertCounts,
+  type UpsertSource,
 } from "@mds/sql";
 import type { BackendKind, Transaction } from "./backend.ts";
 import { TenantDeniedError } from "./errors.ts";
@@ -86,28 +89,62 @@ export async function writeBatch<K extends RowKind>(
   if (rows.length === 0) return emptyResult();
   const spec = TABLES[kind];
   const unique = prepared(spec, rows);
+  const copy = chooseWriteMode(mode, unique.length, backend) === "copy";
+  return await upsert(tx, spec, rows.length, unique.length, copy, {
+    unnest: () => ({ kind: "unnest", rows: unique }),
+    copy: () => copyChunks(spec, unique),
+  }, sideEffects);
+}
+
+/**
+ * Upserts a sealed {@linkcode EncodedRows} batch of one tenant in one statement, with latest
+ * prices and cursors; COPY into staging first when the mode says so.
+ */
+export async function writeEncodedBatch(
+  tx: Transaction,
+  backend: BackendKind,
+  rows: EncodedRows,
+  mode: WriteMode,
+  copyMinRows?: number,
+): Promise<WriteResult> {
+  if (rows.length === 0) return emptyResult();
+  const copy = chooseWriteMode(mode, rows.unique, backend, copyMinRows) === "copy";
+  return await upsert(tx, rows.spec, rows.length, rows.unique, copy, {
+    unnest: () => ({ kind: "encoded", rows }),
+    copy: () => toAsync(rows.copyChunks()),
+  }, true);
+}
+
+/** The upsert of `unique` rows given two ways: as `unnest` parameters, or as COPY text. */
+async function upsert(
+  tx: Transaction,
+  spec: TableSpec,
+  given: number,
+  unique: number,
+  copy: boolean,
+  source: { unnest: () => UpsertSource; copy: () => AsyncIterable<string> },
+  sideEffects: boolean,
+): Promise<WriteResult> {
   let counts: UpsertCounts | undefined;
-  if (chooseWriteMode(mode, unique.length, backend) === "copy") {
+  if (copy) {
     await tx.query(
       buildStageTable(spec).replace("CREATE TEMP TABLE", "CREATE TEMP TABLE IF NOT EXISTS"),
     );
     await tx.query(`TRUNCATE ${stageTable(spec)}`);
-    await tx.copyIn(copyTarget(spec), copyChunks(spec, unique));
+    await tx.copyIn(copyTarget(spec), source.copy());
     const q = buildUpsert(spec, { kind: "stage", table: stageTable(spec) }, { sideEffects });
     [counts] = await tx.query<UpsertCounts>(q.text, q.params);
   } else {
-    const q = buildUpsert(spec, { kind: "unnest", rows: unique }, { sideEffects });
+    const q = buildUpsert(spec, source.unnest(), { sideEffects });
     [counts] = await tx.query<UpsertCounts>(q.text, q.params);
   }
   const inserted = counts?.inserted ?? 0;
   const updated = counts?.updated ?? 0;
-  return {
-    rows: rows.length,
-    unique: unique.length,
-    inserted,
-    updated,
-    unchanged: unique.length - inserted - updated,
-  };
+  return { rows: given, unique, inserted, updated, unchanged: unique - inserted - updated };
+}
+
+async function* toAsync(chunks: Iterable<string>): AsyncGenerator<string> {
+  yield* chunks;
 }
 
 /** Brings latest prices and cursors up to date for all the rows of a multi-statement write. */

@@ -7,7 +7,7 @@ import type {
   RowKind,
   RowOf,
 } from "@mds/sql";
-import { prepareRows, TABLES } from "@mds/sql";
+import { EncodedRows, prepareRows, PULSE_NEWEST_BY, TABLES } from "@mds/sql";
 import { ConfigError, MdsError } from "./errors.ts";
 import type { RowSink } from "./row_sink.ts";
 import { isWriteMode, WRITE_MODES, type WriteMode } from "./write_mode.ts";
@@ -65,9 +65,33 @@ export interface BatchStats extends WriteResult {
   inFlight: number;
 }
 
+/** A kind's open batch: encoded column by column when the sink takes that, else row objects. */
 interface Buffer {
+  encoded: EncodedRows | undefined;
   rows: unknown[];
+  count: number;
   bytes: number;
+}
+
+/** The keys of a running flush: strings of a batch of rows, sorted hashes of an encoded one. */
+type FlightKeys = Set<string> | Uint32Array;
+
+/** Whether two flushes of one kind may share a key (hash collisions say yes: a needless wait). */
+function mayShareKey(a: FlightKeys, b: FlightKeys): boolean {
+  if (a instanceof Set && b instanceof Set) {
+    const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+    for (const key of small) if (large.has(key)) return true;
+    return false;
+  }
+  if (a instanceof Uint32Array && b instanceof Uint32Array) {
+    for (let i = 0, j = 0; i < a.length && j < b.length;) {
+      if (a[i] === b[j]) return true;
+      if (a[i]! < b[j]!) i++;
+      else j++;
+    }
+    return false;
+  }
+  return true;
 }
 
 const ROUGH_BYTES: Record<RowKind, number> = {
@@ -110,7 +134,7 @@ export class BatchProcessor implements AsyncDisposable {
   readonly #buffers = new Map<RowKind, Buffer>();
   readonly #inFlight = new Set<Promise<void>>();
   /** Keys of each running flush, so a later batch never overtakes an earlier one on a key. */
-  readonly #flightKeys = new Map<Promise<void>, { kind: RowKind; keys: Set<string> }>();
+  readonly #flightKeys = new Map<Promise<void>, { kind: RowKind; keys: FlightKeys }>();
   readonly #totals: WriteResult = emptyResult();
   #batches = 0;
   #bytes = 0;
@@ -149,7 +173,7 @@ export class BatchProcessor implements AsyncDisposable {
   /** Running totals. */
   get stats(): BatchStats {
     let pendingRows = 0;
-    for (const b of this.#buffers.values()) pendingRows += b.rows.length;
+    for (const b of this.#buffers.values()) pendingRows += b.count;
     return {
       ...this.#totals,
       batches: this.#batches,
@@ -239,8 +263,10 @@ export class BatchProcessor implements AsyncDisposable {
     this.#throwIfFailed();
     if (this.#closed) throw new MdsError("MDS_CLOSED", "The batch processor is closed");
     let buffer = this.#buffers.get(kind);
-    if (!buffer) this.#buffers.set(kind, buffer = { rows: [], bytes: 0 });
-    buffer.rows.push(valid);
+    if (!buffer) this.#buffers.set(kind, buffer = this.#open(kind));
+    if (buffer.encoded) buffer.encoded.add(valid);
+    else buffer.rows.push(valid);
+    buffer.count++;
     buffer.bytes += bytes ?? ROUGH_BYTES[kind];
     this.#totals.rows++;
     if (this.#timer === undefined) {
@@ -249,7 +275,7 @@ export class BatchProcessor implements AsyncDisposable {
         for (const k of this.#buffers.keys()) this.#start(k);
       }, this.#maxMs);
     }
-    if (buffer.rows.length >= this.#maxRows || buffer.bytes >= this.#maxBytes) {
+    if (buffer.count >= this.#maxRows || buffer.bytes >= this.#maxBytes) {
       while (this.#inFlight.size >= this.#concurrency) await Promise.race(this.#inFlight);
       this.#throwIfFailed();
       this.#start(kind);
@@ -292,7 +318,7 @@ export class BatchProcessor implements AsyncDisposable {
    * @returns The totals of what was written; `rows` counts only rows written or in flight.
    */
   async discard(): Promise<WriteResult> {
-    for (const buffer of this.#buffers.values()) this.#totals.rows -= buffer.rows.length;
+    for (const buffer of this.#buffers.values()) this.#totals.rows -= buffer.count;
     this.#buffers.clear();
     this.#closed = true;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -311,40 +337,56 @@ export class BatchProcessor implements AsyncDisposable {
     if (this.#error !== undefined) throw this.#error;
   }
 
+  /**
+   * A new buffer for `kind`. Rows are encoded as they arrive (no row object outlives its `add`
+   * but the newest of each series) when the sink takes encoded batches; option snapshots stay
+   * rows: the sink fills their greeks, and their pulse carries every one.
+   */
+  #open(kind: RowKind): Buffer {
+    const encoded = this.#sink.writeEncoded !== undefined && kind !== "options"
+      ? new EncodedRows(TABLES[kind], {
+        newestBy: kind === "quotes" ? PULSE_NEWEST_BY.quotes : undefined,
+      })
+      : undefined;
+    return { encoded, rows: [], count: 0, bytes: 0 };
+  }
+
   #start(kind: RowKind): void {
     const buffer = this.#buffers.get(kind);
-    if (!buffer || buffer.rows.length === 0 || this.#error !== undefined) return;
+    if (!buffer || buffer.count === 0 || this.#error !== undefined) return;
     this.#buffers.delete(kind);
     if (this.#buffers.size === 0 && this.#timer !== undefined) {
       this.#clock.clearTimeout(this.#timer);
       this.#timer = undefined;
     }
     // collapsed and sorted here, once: the keys order this batch against the running ones,
-    // and the write path takes the marked rows as they are
-    const keys = new Set<string>();
-    const rows = markPrepared(
-      prepareRows(TABLES[kind], buffer.rows as RowOf[typeof kind][], keys),
-    );
+    // and the write path takes the batch as it is
+    const encoded = buffer.encoded;
+    let keys: FlightKeys;
+    let send: () => Promise<WriteResult>;
+    if (encoded) {
+      encoded.seal();
+      keys = encoded.keyHashes;
+      send = () => this.#sink.writeEncoded!(encoded, { mode: this.#mode });
+    } else {
+      const strings = new Set<string>();
+      const rows = markPrepared(
+        prepareRows(TABLES[kind], buffer.rows as RowOf[typeof kind][], strings),
+      );
+      keys = strings;
+      send = () => this.#sink.write(kind, rows, { mode: this.#mode, batchRows: rows.length });
+    }
     // Flushes run concurrently, so two batches holding the same key could commit out of order
     // and an older row would win. A batch waits for every running batch it shares a key with.
     const before: Promise<void>[] = [];
     for (const [other, meta] of this.#flightKeys) {
-      if (meta.kind !== kind) continue;
-      for (const key of meta.keys) {
-        if (keys.has(key)) {
-          before.push(other);
-          break;
-        }
-      }
+      if (meta.kind === kind && mayShareKey(meta.keys, keys)) before.push(other);
     }
     const write = async () => {
       await Promise.allSettled(before);
       if (this.#error !== undefined) throw this.#error;
       const started = this.#clock.now();
-      const result = await this.#sink.write(kind, rows, {
-        mode: this.#mode,
-        batchRows: rows.length,
-      });
+      const result = await send();
       return { result, started };
     };
     const flight: Promise<void> = write()

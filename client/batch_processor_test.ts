@@ -44,8 +44,11 @@ interface Call {
   release: (fail?: unknown) => void;
 }
 
-/** A tenant's sink whose writes wait until the test releases them, recording each batch. */
-function fakeApi() {
+/**
+ * A tenant's sink whose writes wait until the test releases them, recording each batch; with
+ * `rowsOnly` it has no `writeEncoded`, so the processor keeps row objects.
+ */
+function fakeApi(rowsOnly = false) {
   const calls: Call[] = [];
   const tenant = new TenantApi({
     tenant: TENANT,
@@ -55,24 +58,24 @@ function fakeApi() {
     schemaMode: () => Promise.resolve("plain"),
   });
   const api: RowSink = { ...tenant.sink() };
-  api.write = <K extends RowKind>(
-    kind: K,
-    rows: readonly RowOf[K][],
-  ): Promise<WriteResult> =>
+  const record = (kind: RowKind, rows: number): Promise<WriteResult> =>
     new Promise((resolve, reject) => {
       calls.push({
         kind,
-        rows: rows.length,
+        rows,
         release: (fail?: unknown) =>
           fail ? reject(fail) : resolve({
-            rows: rows.length,
-            unique: rows.length,
-            inserted: rows.length,
+            rows,
+            unique: rows,
+            inserted: rows,
             updated: 0,
             unchanged: 0,
           }),
       });
     });
+  api.write = <K extends RowKind>(kind: K, rows: readonly RowOf[K][]) => record(kind, rows.length);
+  if (rowsOnly) delete api.writeEncoded;
+  else api.writeEncoded = (rows) => record(rows.spec.kind, rows.length);
   return { api, calls };
 }
 
@@ -88,8 +91,14 @@ const bar = (i: number) => ({
 });
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-Deno.test("BatchProcessor flushes a kind's buffer when it reaches maxRows", async () => {
-  const { api, calls } = fakeApi();
+/** Registers a test twice: batches encoded (the sink has `writeEncoded`), and row objects. */
+function both(name: string, fn: (rowsOnly: boolean) => void | Promise<void>): void {
+  Deno.test(`${name} (encoded batches)`, () => fn(false));
+  Deno.test(`${name} (row batches)`, () => fn(true));
+}
+
+both("BatchProcessor flushes a kind's buffer when it reaches maxRows", async (rowsOnly) => {
+  const { api, calls } = fakeApi(rowsOnly);
   const clock = new FakeClock();
   const bp = new BatchProcessor(api, { maxRows: 3, clock });
   for (let i = 0; i < 7; i++) await bp.addBar(bar(i));
@@ -104,8 +113,8 @@ Deno.test("BatchProcessor flushes a kind's buffer when it reaches maxRows", asyn
   assertEquals([total.rows, total.inserted, bp.stats.batches], [7, 7, 3]);
 });
 
-Deno.test("BatchProcessor flushes when the buffered input reaches maxBytes", async () => {
-  const { api, calls } = fakeApi();
+both("BatchProcessor flushes when the buffered input reaches maxBytes", async (rowsOnly) => {
+  const { api, calls } = fakeApi(rowsOnly);
   const bp = new BatchProcessor(api, { maxRows: 1000, maxBytes: 1000, clock: new FakeClock() });
   await bp.addBar(bar(0), 400);
   await bp.addBar(bar(1), 400);
@@ -117,8 +126,8 @@ Deno.test("BatchProcessor flushes when the buffered input reaches maxBytes", asy
   assertEquals(bp.stats.bytes, 1200);
 });
 
-Deno.test("BatchProcessor flushes maxMs after the first buffered row, not before", async () => {
-  const { api, calls } = fakeApi();
+both("BatchProcessor flushes maxMs after the first buffered row, not before", async (rowsOnly) => {
+  const { api, calls } = fakeApi(rowsOnly);
   const clock = new FakeClock();
   const bp = new BatchProcessor(api, { maxRows: 1000, maxMs: 500, clock });
   await bp.addBar(bar(0));
@@ -134,27 +143,34 @@ Deno.test("BatchProcessor flushes maxMs after the first buffered row, not before
   await bp.close();
 });
 
-Deno.test("BatchProcessor add() waits while the buffer is full and concurrency flushes run", async () => {
-  const { api, calls } = fakeApi();
-  const bp = new BatchProcessor(api, { maxRows: 2, concurrency: 1, clock: new FakeClock() });
-  await bp.addBar(bar(0));
-  await bp.addBar(bar(1)); // first flush starts
-  await bp.addBar(bar(2));
-  let done = false;
-  const blocked = bp.addBar(bar(3)).then(() => (done = true));
-  await tick();
-  await tick();
-  assertEquals(done, false, "add() must wait for the running flush");
-  assertEquals(calls.length, 1);
-  calls[0]!.release();
-  await blocked;
-  assertEquals(calls.map((c) => c.rows), [2, 2], "the second flush started after the first ended");
-  calls[1]!.release();
-  await bp.close();
-});
+both(
+  "BatchProcessor add() waits while the buffer is full and concurrency flushes run",
+  async (rowsOnly) => {
+    const { api, calls } = fakeApi(rowsOnly);
+    const bp = new BatchProcessor(api, { maxRows: 2, concurrency: 1, clock: new FakeClock() });
+    await bp.addBar(bar(0));
+    await bp.addBar(bar(1)); // first flush starts
+    await bp.addBar(bar(2));
+    let done = false;
+    const blocked = bp.addBar(bar(3)).then(() => (done = true));
+    await tick();
+    await tick();
+    assertEquals(done, false, "add() must wait for the running flush");
+    assertEquals(calls.length, 1);
+    calls[0]!.release();
+    await blocked;
+    assertEquals(
+      calls.map((c) => c.rows),
+      [2, 2],
+      "the second flush started after the first ended",
+    );
+    calls[1]!.release();
+    await bp.close();
+  },
+);
 
-Deno.test("BatchProcessor raises a flush error at the next add, flush and close", async () => {
-  const { api, calls } = fakeApi();
+both("BatchProcessor raises a flush error at the next add, flush and close", async (rowsOnly) => {
+  const { api, calls } = fakeApi(rowsOnly);
   const bp = new BatchProcessor(api, { maxRows: 1, concurrency: 2, clock: new FakeClock() });
   await bp.addBar(bar(0));
   calls[0]!.release(new RetryableError("Connection lost"));
@@ -165,8 +181,8 @@ Deno.test("BatchProcessor raises a flush error at the next add, flush and close"
   assertEquals(calls.length, 1, "nothing more was sent after the failure");
 });
 
-Deno.test("BatchProcessor rejects an invalid row without buffering it", async () => {
-  const { api, calls } = fakeApi();
+both("BatchProcessor rejects an invalid row without buffering it", async (rowsOnly) => {
+  const { api, calls } = fakeApi(rowsOnly);
   const bp = new BatchProcessor(api, { maxRows: 10, clock: new FakeClock() });
   await bp.addBar(bar(0));
   const err = await assertRejects(() => bp.addBar({ ...bar(1), high: -1 }), Error);
@@ -178,23 +194,26 @@ Deno.test("BatchProcessor rejects an invalid row without buffering it", async ()
   assertEquals((await closing).inserted, 1);
 });
 
-Deno.test("BatchProcessor buffers quotes apart from bars and writes them as their own kind", async () => {
-  const { api, calls } = fakeApi();
-  const bp = new BatchProcessor(api, { maxRows: 2, clock: new FakeClock() });
-  const quote = (i: number) => ({ ts: i * 250, vendor: "v", symbol: "A", bid: 1, ask: 1.01 });
-  await bp.addQuote(quote(0));
-  await bp.addBar(bar(0));
-  await bp.addQuote(quote(1));
-  assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2]]);
-  const err = await assertRejects(() => bp.addQuote({ ...quote(2), ask: 0.5 }), Error);
-  assert(err.message.includes('"ask" is 0.5: is below the bid'), err.message);
-  calls[0]!.release();
-  const closing = bp.close();
-  await tick();
-  calls[1]!.release();
-  assertEquals((await closing).inserted, 3);
-  assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2], ["bars", 1]]);
-});
+both(
+  "BatchProcessor buffers quotes apart from bars and writes them as their own kind",
+  async (rowsOnly) => {
+    const { api, calls } = fakeApi(rowsOnly);
+    const bp = new BatchProcessor(api, { maxRows: 2, clock: new FakeClock() });
+    const quote = (i: number) => ({ ts: i * 250, vendor: "v", symbol: "A", bid: 1, ask: 1.01 });
+    await bp.addQuote(quote(0));
+    await bp.addBar(bar(0));
+    await bp.addQuote(quote(1));
+    assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2]]);
+    const err = await assertRejects(() => bp.addQuote({ ...quote(2), ask: 0.5 }), Error);
+    assert(err.message.includes('"ask" is 0.5: is below the bid'), err.message);
+    calls[0]!.release();
+    const closing = bp.close();
+    await tick();
+    calls[1]!.release();
+    assertEquals((await closing).inserted, 3);
+    assertEquals(calls.map((c) => [c.kind, c.rows]), [["quotes", 2], ["bars", 1]]);
+  },
+);
 
 Deno.test("BatchProcessor validates its options before any work", () => {
   const { api } = fakeApi();
@@ -209,22 +228,25 @@ Deno.test("BatchProcessor validates its options before any work", () => {
   }
 });
 
-Deno.test("BatchProcessor never lets a later batch overtake a running one that shares a key", async () => {
-  const { api, calls } = fakeApi();
-  const bp = new BatchProcessor(api, { maxRows: 2, concurrency: 3, clock: new FakeClock() });
-  await bp.addBar(bar(0));
-  await bp.addBar(bar(1)); // batch 1: keys 0 and 1
-  await bp.addBar({ ...bar(1), close: 1, open: 1, low: 0.5 });
-  await bp.addBar(bar(2)); // batch 2 repeats key 1: it must wait for batch 1
-  await bp.addBar(bar(3));
-  await bp.addBar(bar(4)); // batch 3: keys 3 and 4, free to run
-  await tick();
-  assertEquals(calls.map((c) => c.rows), [2, 2], "batch 3 runs beside batch 1; batch 2 waits");
-  calls[0]!.release();
-  await tick();
-  await tick();
-  assertEquals(calls.length, 3, "batch 2 starts once batch 1 has committed");
-  calls[1]!.release();
-  calls[2]!.release();
-  await bp.close();
-});
+both(
+  "BatchProcessor never lets a later batch overtake a running one that shares a key",
+  async (rowsOnly) => {
+    const { api, calls } = fakeApi(rowsOnly);
+    const bp = new BatchProcessor(api, { maxRows: 2, concurrency: 3, clock: new FakeClock() });
+    await bp.addBar(bar(0));
+    await bp.addBar(bar(1)); // batch 1: keys 0 and 1
+    await bp.addBar({ ...bar(1), close: 1, open: 1, low: 0.5 });
+    await bp.addBar(bar(2)); // batch 2 repeats key 1: it must wait for batch 1
+    await bp.addBar(bar(3));
+    await bp.addBar(bar(4)); // batch 3: keys 3 and 4, free to run
+    await tick();
+    assertEquals(calls.map((c) => c.rows), [2, 2], "batch 3 runs beside batch 1; batch 2 waits");
+    calls[0]!.release();
+    await tick();
+    await tick();
+    assertEquals(calls.length, 3, "batch 2 starts once batch 1 has committed");
+    calls[1]!.release();
+    calls[2]!.release();
+    await bp.close();
+  },
+);

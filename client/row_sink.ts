@@ -1,4 +1,4 @@
-import type { RowKind, RowOf } from "@mds/sql";
+import type { EncodedRows, RowKind, RowOf } from "@mds/sql";
 import type { WriteOptions, WriteResult } from "./write_types.ts";
 
 /**
@@ -53,4 +53,16 @@ export interface RowSink {
     rows: readonly RowOf[K][],
     options?: WriteOptions,
   ): Promise<WriteResult>;
+  /**
+   * Upserts a sealed batch of rows validated for this tenant and encoded column by column, in
+   * one transaction and one statement (`batchRows` does not apply). Optional: a
+   * {@linkcode BatchProcessor} buffers rows this way when its sink has it (every kind but
+   * option snapshots), and keeps row objects otherwise.
+   *
+   * @param rows The batch; its `kind` is its table's.
+   * @param options Write mode.
+   * @returns Rows inserted, updated and unchanged.
+   * @throws {TenantDeniedError} When a row belongs to another tenant.
+   */
+  writeEncoded?(rows: EncodedRows, options?: WriteOptions): Promise<WriteResult>;
 }

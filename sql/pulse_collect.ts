@@ -5,6 +5,20 @@ import { PULSE_STREAMS } from "./pulse.ts";
 
 type Row = Record<string, unknown>;
 
+/**
+ * For the streams whose events carry only the newest row of something: the columns naming that
+ * something. Handing {@linkcode PulseCollector.add} only the newest row of each combination
+ * (the later one on equal times) gives the same events as handing it every row. Option
+ * snapshots are absent: their events carry every snapshot.
+ */
+export const PULSE_NEWEST_BY: {
+  readonly bars: readonly string[];
+  readonly quotes: readonly string[];
+} = {
+  bars: ["tenant_id", "vendor", "symbol", "timeframe"],
+  quotes: ["tenant_id", "vendor", "symbol"],
+};
+
 const SEP = "\u0001";
 
 function millis(value: unknown): number {

@@ -1,6 +1,7 @@
 // The client over the backend matrix: counts, idempotency, write-mode equivalence, latest
 // prices, cursors, reads and isolation under concurrency.
 import {
+  BatchProcessor,
   ConstraintViolationError,
   createClient,
   type MdsClient,
@@ -11,6 +12,7 @@ import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { asApp } from "../testing/app_role.ts";
 import { backendSuite, newTenant, type TestDb } from "../testing/backends.ts";
 import { randomBar, seeded } from "../testing/random.ts";
+import { EncodedRows, TABLES } from "@mds/sql";
 
 async function clientFor(db: TestDb): Promise<MdsClient> {
   return await createClient({ backend: db.backend, migrate: false });
@@ -58,6 +60,38 @@ backendSuite("client", {
         assertEquals(tables[0]!.length, expected.size);
       }
     },
+  "a BatchProcessor's encoded batches store what upsertBars stores, in both modes": async (db) => {
+    await using client = await clientFor(db);
+    const rand = seeded(7);
+    const rows = Array.from({ length: 3_000 }, () => randomBar(rand, ["AAA", "BBB"], 600));
+    const direct = client.tenant(newTenant());
+    await direct.upsertBars(rows, { mode: "insert" });
+    const want = await barsOf(client, direct.tenant);
+    const prices = async (t: string) =>
+      (await client.tenant(t).latestPrices(["AAA", "BBB"])).map((
+        p,
+      ) => [p.symbol, p.as_of, p.price]);
+    for (const mode of ["insert", "copy"] as const) {
+      const t = client.tenant(newTenant());
+      const batch = new BatchProcessor(t, { maxRows: 700, mode });
+      for (const row of rows) await batch.addBar(row);
+      const result = await batch.close();
+      assertEquals(result.rows, rows.length, mode);
+      assertEquals(await barsOf(client, t.tenant), want, `${mode}: other rows stored`);
+      assertEquals(await prices(t.tenant), await prices(direct.tenant), `${mode}: latest prices`);
+    }
+  },
+  "an encoded batch holding another tenant's rows is refused": async (db) => {
+    await using client = await clientFor(db);
+    const mine = client.tenant(newTenant()).sink();
+    const theirs = client.tenant(newTenant()).sink();
+    const rows = new EncodedRows(TABLES.bars);
+    rows.add(theirs.validate("bars", randomBar(seeded(1), ["AAA"], 1)));
+    rows.seal();
+    const err = await assertRejects(() => mine.writeEncoded!(rows), TenantDeniedError);
+    assertEquals(err.code, "MDS_TENANT_DENIED");
+    assertEquals((await theirs.writeEncoded!(rows)).inserted, 1);
+  },
   "ingesting the same input twice is a no-op: same rows, same values, all reported unchanged":
     async (db) => {
       await using client = await clientFor(db);

@@ -232,6 +232,11 @@ backendSuite("pulse", {
       const batch = new BatchProcessor(t, { maxRows: 4 });
       for (const b of bars("BAT", 10)) await batch.addBar(b);
       await batch.close(); // 4 + 4 + 2
+      const quotes = new BatchProcessor(t, { maxRows: 4 });
+      for (let i = 0; i < 10; i++) {
+        await quotes.addQuote({ ts: i * 1000, vendor: "v", symbol: "BQT", bid: 1, ask: 2 });
+      }
+      await quotes.close(); // encoded batches keep the newest quote of each vendor and symbol
       const sink = t.sink();
       await sink.write("quotes", [
         sink.validate("quotes", { ts: 0, vendor: "v", symbol: "SNK", bid: 1, ask: 2 }),
@@ -255,6 +260,7 @@ backendSuite("pulse", {
         "bars:BIG": [minute(24)],
         "bars:STR": [minute(9), minute(19), minute(24)],
         "bars:BAT": [minute(3), minute(7), minute(9)],
+        "quotes:BQT": [3, 7, 9].map((s) => new Date(s * 1000).toISOString()),
         "quotes:SNK": ["1970-01-01T00:00:00.000Z"],
         "quotes:CPQ": ["1970-01-01T00:00:00.000Z"],
         "options:CPO": ["2024-01-02T15:00:00.000Z"],
