@@ -26,7 +26,8 @@ COPY migrations/ migrations/
 RUN deno compile --frozen-lockfile -A --include migrations --output /out/mds-admin admin/main.ts \
  && deno compile --frozen-lockfile -A --include migrations --output /out/mds-service service/main.ts \
  && if [ -f cli/main.ts ]; then \
-      deno compile --frozen-lockfile -A --include migrations --output /out/mds cli/main.ts; \
+      deno compile --frozen-lockfile -A --v8-flags=--max-old-space-size=1536,--max-semi-space-size=4 \
+        --include migrations --output /out/mds cli/main.ts; \
     fi
 
 FROM gcr.io/distroless/cc-debian12:nonroot

@@ -132,6 +132,8 @@ export class BatchProcessor implements AsyncDisposable {
   readonly #mode: WriteMode | undefined;
   readonly #clock: Clock;
   readonly #buffers = new Map<RowKind, Buffer>();
+  /** Encoded batches written and cleared, for the next batches of their kind to reuse. */
+  readonly #spare = new Map<RowKind, EncodedRows[]>();
   readonly #inFlight = new Set<Promise<void>>();
   /** Keys of each running flush, so a later batch never overtakes an earlier one on a key. */
   readonly #flightKeys = new Map<Promise<void>, { kind: RowKind; keys: FlightKeys }>();
@@ -344,11 +346,20 @@ export class BatchProcessor implements AsyncDisposable {
    */
   #open(kind: RowKind): Buffer {
     const encoded = this.#sink.writeEncoded !== undefined && kind !== "options"
-      ? new EncodedRows(TABLES[kind], {
+      ? this.#spare.get(kind)?.pop() ?? new EncodedRows(TABLES[kind], {
         newestBy: kind === "quotes" ? PULSE_NEWEST_BY.quotes : undefined,
       })
       : undefined;
     return { encoded, rows: [], count: 0, bytes: 0 };
+  }
+
+  /** Keeps a written batch for reuse: at most as many as can be open or in flight at once. */
+  #recycle(kind: RowKind, encoded: EncodedRows): void {
+    let spare = this.#spare.get(kind);
+    if (!spare) this.#spare.set(kind, spare = []);
+    if (spare.length > this.#concurrency) return;
+    encoded.clear();
+    spare.push(encoded);
   }
 
   #start(kind: RowKind): void {
@@ -402,6 +413,7 @@ export class BatchProcessor implements AsyncDisposable {
       .finally(() => {
         this.#inFlight.delete(flight);
         this.#flightKeys.delete(flight);
+        if (encoded && !this.#closed) this.#recycle(kind, encoded);
       });
     this.#flightKeys.set(flight, { kind, keys });
     this.#inFlight.add(flight);

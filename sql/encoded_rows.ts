@@ -69,8 +69,8 @@ export class EncodedRows {
   readonly #keyColumns: Int32Array;
   readonly #timeColumn: number;
   readonly #newestBy: readonly string[] | undefined;
-  readonly #newestRoot = new Map<unknown, unknown>();
-  readonly #newest: Record<string, unknown>[] = [];
+  #newestRoot = new Map<unknown, unknown>();
+  #newest: Record<string, unknown>[] = [];
   #bytes = new Uint8Array(64 * 1024);
   #used = 0;
   /** Per row and column: where its text starts in #bytes, and its length in bytes (-1: NULL). */
@@ -197,6 +197,24 @@ export class EncodedRows {
     else if (tenant !== this.#tenant) this.#tenant = null;
     this.#count++;
     if (this.#newestBy) this.#keepNewest(r, this.#newestBy);
+  }
+
+  /**
+   * Empties the batch for new rows, keeping its buffers: a batch processor reuses the batches
+   * it has written, so no buffer is allocated, grown or freed per batch. What
+   * {@linkcode EncodedRows.newest} returned before stays as it was.
+   */
+  clear(): void {
+    this.#count = 0;
+    this.#used = 0;
+    this.#order = undefined;
+    this.#keyHashes = undefined;
+    this.#tenant = undefined;
+    this.#newest = [];
+    this.#newestRoot = new Map();
+    this.#lastText.fill(null);
+    this.#lastMillis.fill(NaN);
+    this.#lastLength.fill(-2);
   }
 
   /**

@@ -171,6 +171,25 @@ Deno.test("EncodedRows: newestBy keeps the newest row per combination for tables
   assert.equal(encoded.newest.length, 4);
 });
 
+Deno.test("EncodedRows: a cleared batch encodes new rows as a new one would", () => {
+  const reused = encode(TABLES.bars, bars(2_000, 21));
+  const newest = reused.newest;
+  const held = [...newest];
+  reused.clear();
+  assert.deepEqual([reused.length, newest], [0, held], "what newest returned is left alone");
+  const rows = bars(300, 22);
+  for (const row of rows) reused.add(row);
+  reused.seal();
+  const fresh = encode(TABLES.bars, rows);
+  assert.deepEqual(
+    buildUpsert(TABLES.bars, { kind: "encoded", rows: reused }),
+    buildUpsert(TABLES.bars, { kind: "encoded", rows: fresh }),
+  );
+  assert.deepEqual([...reused.copyChunks()], [...fresh.copyChunks()]);
+  assert.deepEqual(reused.keyHashes, fresh.keyHashes);
+  assert.deepEqual(reused.newest, fresh.newest);
+});
+
 Deno.test("EncodedRows: the last row added wins a repeated key, as in prepareRows", () => {
   const [a] = bars(1, 11);
   const rows = [a!, { ...a!, close: 7 }, { ...a!, close: 8 }];

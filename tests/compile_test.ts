@@ -3,12 +3,22 @@
 // Any other compile failure fails.
 import { MIGRATION_FILES } from "@mds/sql";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
+import { MDS_V8_FLAGS } from "../cli/_v8_flags.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const outDir = await Deno.makeTempDir({ prefix: "mds-compile-" });
 const binary = `${outDir}/mds`;
 const compiled = await new Deno.Command(Deno.execPath(), {
-  args: ["compile", "-A", "--include", "migrations", "--output", binary, "cli/main.ts"],
+  args: [
+    "compile",
+    "-A",
+    `--v8-flags=${MDS_V8_FLAGS}`,
+    "--include",
+    "migrations",
+    "--output",
+    binary,
+    "cli/main.ts",
+  ],
   cwd: root,
   env: { NO_COLOR: "1" }, // plain error text, so the reason reads cleanly in the test name
   stdout: "piped",
@@ -51,3 +61,16 @@ Deno.test({
 });
 
 if (downloadFailed) await Deno.remove(outDir, { recursive: true });
+
+Deno.test("the mds binary is built with the V8 heap flags the benchmark measures, everywhere it is built", () => {
+  const flag = `--v8-flags=${MDS_V8_FLAGS} `;
+  const tasks = JSON.parse(Deno.readTextFileSync(`${root}deno.json`)).tasks;
+  assertIncludes(tasks.compile, flag);
+  assertIncludes(tasks.mds, flag);
+  const docker = Deno.readTextFileSync(`${root}Dockerfile`).replaceAll("\\\n", " ");
+  const mdsBuild = docker.split("&&").find((step) =>
+    step.includes("--output /out/mds cli/main.ts")
+  );
+  assert(mdsBuild !== undefined, "the Dockerfile builds /out/mds");
+  assertIncludes(mdsBuild.replace(/\s+/g, " "), flag);
+});
