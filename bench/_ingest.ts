@@ -293,20 +293,27 @@ async function pauseTimescaleJobs(su: Backend): Promise<void> {
   );
 }
 
-/** Peak RSS of `mds ingest-ndjson bars -` into an empty table, `runs` times per input. */
+/**
+ * Peak RSS of `mds ingest-ndjson bars -` into an empty table, `runs` times per input; the first
+ * input also without the binary's V8 flags (`bare`), to show what they save.
+ */
 export async function benchRss(o: {
   baseUrl: string;
   inputs: readonly BarFiles[];
   tenant: string;
   runs: number;
   log: (line: string) => void;
-}): Promise<{ rows: number; peakRss: Spread; rate: Spread }[]> {
+}): Promise<{ rows: number; bare: boolean; peakRss: Spread; rate: Spread }[]> {
   const db = await createServerDatabase(o.baseUrl);
   const su = createPostgresBackend({ url: db.url, max: 1 });
   const out = [];
   try {
     await migrate(su, { timescale: "off" });
-    for (const files of o.inputs) {
+    const plans = [
+      ...o.inputs.map((files) => ({ files, bare: false })),
+      { files: o.inputs[0]!, bare: true },
+    ];
+    for (const { files, bare } of plans) {
       const peaks: number[] = [];
       const rates: number[] = [];
       for (let r = 1; r <= o.runs; r++) {
@@ -315,17 +322,17 @@ export async function benchRss(o: {
           ["--database-url", db.url, "--tenant", o.tenant, "ingest-ndjson", "bars", "-", "--json"],
           {},
           files.ndjson,
+          bare,
         );
         await expectRows(su, files.rows, "mds ingest");
         peaks.push(run.peakRssBytes);
         rates.push(files.rows / run.seconds);
         o.log(
-          `  ${files.rows} rows, run ${r}/${o.runs}: peak RSS ${
-            (run.peakRssBytes / 2 ** 20).toFixed(1)
-          } MiB`,
+          `  ${files.rows} rows${bare ? ", without the V8 flags" : ""}, run ${r}/${o.runs}: ` +
+            `peak RSS ${(run.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
         );
       }
-      out.push({ rows: files.rows, peakRss: spread(peaks), rate: spread(rates) });
+      out.push({ rows: files.rows, bare, peakRss: spread(peaks), rate: spread(rates) });
     }
   } finally {
     await su.close();

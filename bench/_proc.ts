@@ -1,5 +1,6 @@
 // Runs a benchmark subprocess with a file on stdin, timing it and sampling its peak RSS.
 import { cleanEnv, MAIN, ROOT } from "../testing/cli.ts";
+import { MDS_V8_FLAGS } from "../cli/_v8_flags.ts";
 
 /** What one subprocess run did. */
 export interface ProcRun {
@@ -65,13 +66,18 @@ export async function runProc(
   }
 }
 
-/** Runs the real `mds` CLI (`deno run -A cli/main.ts`) with a clean environment plus `env`. */
+/**
+ * Runs the real `mds` CLI with a clean environment plus `env`: `deno run -A` with the V8 flags
+ * the `mds` binary is compiled with, or without them when `bare` (a plain `deno run`).
+ */
 export function runMds(
   args: readonly string[],
   env: Record<string, string>,
   stdinFile?: string,
+  bare = false,
 ): Promise<ProcRun> {
-  return runProc(Deno.execPath(), ["run", "-A", MAIN, ...args], {
+  const flags = bare ? [] : [`--v8-flags=${MDS_V8_FLAGS}`];
+  return runProc(Deno.execPath(), ["run", "-A", ...flags, MAIN, ...args], {
     env: cleanEnv(env),
     ...(stdinFile ? { stdinFile } : {}),
   });

@@ -263,15 +263,18 @@ try {
     log(`memory: peak RSS of mds ingest for ${rssRows.join(", ")} rows`);
     const inputs = [];
     for (const n of rssRows) inputs.push(await data(n));
-    const rss = await benchRss({ baseUrl: url, inputs, tenant, runs, log });
-    for (const r of rss) {
+    const all = await benchRss({ baseUrl: url, inputs, tenant, runs, log });
+    for (const r of all) {
       fig(
-        `rss.${r.rows}`,
-        `mds ingest peak RSS, ${r.rows} rows`,
+        r.bare ? `rss.bare.${r.rows}` : `rss.${r.rows}`,
+        r.bare
+          ? `same, ${r.rows} rows, plain deno run (no --v8-flags)`
+          : `mds ingest peak RSS, ${r.rows} rows`,
         "MiB",
         scale(r.peakRss, 2 ** -20),
       );
     }
+    const rss = all.filter((r) => !r.bare);
     const peaks = rss.map((r) => r.peakRss.median / 2 ** 20);
     const first = peaks[0]!, last = peaks[peaks.length - 1]!;
     targets.push(

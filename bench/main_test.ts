@@ -50,6 +50,7 @@ Deno.test({
       "reads.bars_window.p99",
       "rss.3000",
       "rss.6000",
+      "rss.bare.3000",
       "pglite.mds",
       "pglite.hand_loop",
       "service.price.p50",
