@@ -123,11 +123,41 @@ export async function* readLineBatches(
         ? 3
         : 0;
     const body = bytes.subarray(start, end);
+    const done: InputLine = { number, text: null, bytes: body, size: line.size, problem: null };
+    // a line inside the chunk read is decoded with its neighbours, in one call (see decodeAll)
+    if (body.buffer === chunk?.buffer) pending.push(done);
+    else decodeOne(done);
+    return done;
+  };
+  const decodeOne = (line: InputLine): void => {
     try {
-      return { number, text: decoder.decode(body), bytes: body, size: line.size, problem: null };
+      line.text = decoder.decode(line.bytes);
     } catch {
-      return { number, text: null, bytes: body, size: line.size, problem: "invalid UTF-8" };
+      line.problem = "invalid UTF-8";
     }
+  };
+  // One decoder call per chunk instead of one per line (a call costs ~0.7 us, a third of parsing
+  // a bar): where the chunk's lines are all ASCII, every character sits at its byte's offset
+  // and each line is a slice of the decoded text; otherwise each is decoded alone, as before.
+  let chunk: Uint8Array | undefined;
+  let pending: InputLine[] = [];
+  const decodeAll = (): void => {
+    if (pending.length === 0) return;
+    const base = chunk!.byteOffset;
+    const from = pending[0]!.bytes.byteOffset - base;
+    const last = pending[pending.length - 1]!.bytes;
+    const to = last.byteOffset + last.length - base;
+    let text: string | undefined;
+    try {
+      text = decoder.decode(chunk!.subarray(from, to));
+    } catch { /* an invalid line: found below */ }
+    if (text !== undefined && text.length === to - from) {
+      for (const line of pending) {
+        const at = line.bytes.byteOffset - base - from;
+        line.text = text.slice(at, at + line.bytes.length);
+      }
+    } else for (const line of pending) decodeOne(line);
+    pending = [];
   };
 
   let lines: InputLine[] = [];
@@ -135,6 +165,7 @@ export async function* readLineBatches(
     for (;;) {
       const { done, value } = await reader.read();
       if (done || signal?.aborted) break;
+      chunk = value;
       let from = 0;
       for (;;) {
         const nl = value.indexOf(0x0a, from);
@@ -145,6 +176,7 @@ export async function* readLineBatches(
           if (onOverflow) {
             // the lines before this one reach the consumer first, so its sink sees them first
             if (lines.length > 0) {
+              decodeAll();
               yield lines;
               lines = [];
             }
@@ -169,11 +201,13 @@ export async function* readLineBatches(
         lines.push(finish());
         from = nl + 1;
       }
+      decodeAll();
       if (lines.length > 0) {
         yield lines;
         lines = [];
       }
     }
+    chunk = undefined;
     if (size > 0 && !signal?.aborted) yield [finish()];
   } finally {
     signal?.removeEventListener("abort", stop);

@@ -91,3 +91,28 @@ Deno.test("readLineBatches() yields a chunk's lines together, and hands earlier 
   for await (const batch of batches) events.push(batch.map((l) => l.text ?? l.problem).join(","));
   assertEquals(events, ["a,b", "overflow 50", "too long,c", "d"]);
 });
+
+Deno.test("readLines() gives every line of a chunk its own text, whether the chunk is ASCII, UTF-8 or broken", async () => {
+  const enc = new TextEncoder();
+  const mixed = (middle: Uint8Array) =>
+    new Uint8Array([...enc.encode('{"a":1}\r\n\n'), ...middle, ...enc.encode('\n{"c":3}\nta')]);
+  // a chunk of ASCII lines, one with a multi-byte character, one that is not UTF-8; each ends
+  // in a line continued by the next chunk
+  for (
+    const [middle, text, problem] of [
+      [enc.encode('{"b":2}'), '{"b":2}', null],
+      [enc.encode('{"b":"é日😀"}'), '{"b":"é日😀"}', null],
+      [new Uint8Array([0x7b, 0xff, 0x7d]), null, "invalid UTF-8"],
+    ] as const
+  ) {
+    const got = await lines([mixed(middle), "il\nz"]);
+    assertEquals(got.map((l) => [l.number, l.text, l.problem, l.size]), [
+      [1, '{"a":1}', null, 8],
+      [2, "", null, 0],
+      [3, text, problem, middle.length],
+      [4, '{"c":3}', null, 7],
+      [5, "tail", null, 4],
+      [6, "z", null, 1],
+    ]);
+  }
+});
