@@ -5,6 +5,7 @@
 // row costs its column text once (values equal to the previous row's are stored once) and two
 // integers per column, and the heap holds only the newest row of each series.
 import { toText } from "./_encode.ts";
+import { NewestRows } from "./_newest.ts";
 import type { TableSpec } from "./tables.ts";
 
 const encoder = new TextEncoder();
@@ -69,8 +70,7 @@ export class EncodedRows {
   readonly #keyColumns: Int32Array;
   readonly #timeColumn: number;
   readonly #newestBy: readonly string[] | undefined;
-  #newestRoot = new Map<unknown, unknown>();
-  #newest: Record<string, unknown>[] = [];
+  #newest: NewestRows | undefined;
   #bytes = new Uint8Array(64 * 1024);
   #used = 0;
   /** Per row and column: where its text starts in #bytes, and its length in bytes (-1: NULL). */
@@ -107,6 +107,7 @@ export class EncodedRows {
     }
     this.#timeColumn = names.indexOf(spec.time);
     this.#newestBy = spec.series ?? options.newestBy;
+    this.#newest = this.#newestBy ? new NewestRows(this.#newestBy, spec.time) : undefined;
     this.#lastText = new Array<string | null>(this.#width).fill(null);
     this.#lastMillis = new Float64Array(this.#width).fill(NaN);
     this.#lastStart = new Int32Array(this.#width);
@@ -133,7 +134,7 @@ export class EncodedRows {
    * first appeared.
    */
   get newest(): readonly Record<string, unknown>[] {
-    return this.#newest;
+    return this.#newest?.rows ?? [];
   }
 
   /**
@@ -196,7 +197,7 @@ export class EncodedRows {
     if (this.#count === 0) this.#tenant = typeof tenant === "string" ? tenant : null;
     else if (tenant !== this.#tenant) this.#tenant = null;
     this.#count++;
-    if (this.#newestBy) this.#keepNewest(r, this.#newestBy);
+    this.#newest?.add(r);
   }
 
   /**
@@ -210,8 +211,7 @@ export class EncodedRows {
     this.#order = undefined;
     this.#keyHashes = undefined;
     this.#tenant = undefined;
-    this.#newest = [];
-    this.#newestRoot = new Map();
+    this.#newest = this.#newestBy ? new NewestRows(this.#newestBy, this.spec.time) : undefined;
     this.#lastText.fill(null);
     this.#lastMillis.fill(NaN);
     this.#lastLength.fill(-2);
@@ -310,25 +310,6 @@ export class EncodedRows {
     }
   }
 
-  #keepNewest(row: Record<string, unknown>, by: readonly string[]): void {
-    // one map level per column: no key string is built per row
-    const last = by.length - 1;
-    let level = this.#newestRoot;
-    for (let i = 0; i < last; i++) {
-      const value = row[by[i]!];
-      let next = level.get(value) as Map<unknown, unknown> | undefined;
-      if (next === undefined) level.set(value, next = new Map());
-      level = next;
-    }
-    const leaf = row[by[last]!];
-    const at = level.get(leaf) as number | undefined;
-    const time = this.spec.time;
-    if (at === undefined) level.set(leaf, this.#newest.push(row) - 1);
-    else if ((row[time] as Date).getTime() >= (this.#newest[at]![time] as Date).getTime()) {
-      this.#newest[at] = row;
-    }
-  }
-
   #sealed(): Int32Array {
     if (this.#order !== undefined) return this.#order;
     const n = this.#count;
@@ -346,8 +327,6 @@ export class EncodedRows {
     const hashes = new Uint32Array(unique);
     for (let i = 0; i < unique; i++) hashes[i] = this.#hashKey(this.#order[i]!);
     this.#keyHashes = hashes.sort();
-    // the index and the time memo are no longer needed; the bytes and positions are
-    this.#newestRoot.clear();
     return this.#order;
   }
 

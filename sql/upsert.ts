@@ -1,5 +1,6 @@
 import { arrayLiteral, toText } from "./_encode.ts";
 import type { EncodedRows } from "./encoded_rows.ts";
+import { NewestRows } from "./_newest.ts";
 import type { ColumnSpec, TableSpec } from "./tables.ts";
 import { timeframeMillis, TIMEFRAMES } from "./timeframes.ts";
 
@@ -284,28 +285,9 @@ export function buildSeriesUpdate(spec: TableSpec, rows: readonly object[]): Sql
 
 /** The newest row of each series (the later row on equal times), in input order. */
 function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
-  const series = spec.series!;
-  const last = series.length - 1;
-  // one map level per series column: no key string is built per row
-  const root = new Map<unknown, unknown>();
-  const out: Record<string, unknown>[] = [];
-  for (const row of rows as readonly Record<string, unknown>[]) {
-    let level = root;
-    for (let i = 0; i < last; i++) {
-      const value = row[series[i]!];
-      let next = level.get(value) as Map<unknown, unknown> | undefined;
-      if (next === undefined) level.set(value, next = new Map());
-      level = next;
-    }
-    // the leaf holds the series' place in `out`, where its newest row so far stands
-    const leaf = row[series[last]!];
-    const at = level.get(leaf) as number | undefined;
-    if (at === undefined) level.set(leaf, out.push(row) - 1);
-    else if ((row[spec.time] as Date).getTime() >= (out[at]![spec.time] as Date).getTime()) {
-      out[at] = row;
-    }
-  }
-  return out;
+  const newest = new NewestRows(spec.series!, spec.time);
+  for (const row of rows) newest.add(row as Record<string, unknown>);
+  return newest.rows;
 }
 
 /**
