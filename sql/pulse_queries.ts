@@ -1,6 +1,5 @@
 // Canonical SQL of the pulse: notifying many events in one statement, stashing the ones too large
 // for a notification, and reading a stashed one back.
-import { arrayLiteral } from "./_encode.ts";
 import { encodePulse, PULSE_CHANNEL, PULSE_MAX_PAYLOAD_BYTES, type PulseEvent } from "./pulse.ts";
 import type { SqlQuery } from "./upsert.ts";
 
@@ -11,24 +10,35 @@ export const PULSE_STASH_MINUTES: number = 10;
  * Sends notification payloads on {@linkcode PULSE_CHANNEL} in one statement. Inside a
  * transaction they are delivered when it commits, and never when it rolls back.
  *
- * @param payloads Each below {@linkcode PULSE_MAX_PAYLOAD_BYTES}.
- * @returns The statement: the channel, then the payloads as one `text[]`.
+ * The payloads travel as one JSON array, joined as they are: the server hands back each
+ * element's text unchanged (`json`, unlike `jsonb`, keeps it), so no payload is escaped on the
+ * way, as it would be in a `text[]` literal (half the client's work of a publish of 2,000 events).
+ * The parameter is typed `text` and cast: a driver that knows a parameter is `json` encodes a
+ * string as a JSON string.
+ *
+ * @param payloads JSON object texts, each below {@linkcode PULSE_MAX_PAYLOAD_BYTES}.
+ * @returns The statement: the channel, then the payloads as one JSON array.
  *
  * @example
  * ```ts
  * import { buildPulseNotify } from "@mds/sql";
  * import assert from "node:assert/strict";
  *
- * const q = buildPulseNotify(['{"v":1}', "b"]);
- * assert.equal(q.text, "SELECT pg_notify($1, p) FROM unnest($2::text[]) p");
- * assert.deepEqual(q.params, ["mds_pulse", '{"{\\"v\\":1}","b"}']);
+ * const q = buildPulseNotify(['{"v":1}', '{"v":1,"s":"a\\"b"}']);
+ * assert.equal(q.text, "SELECT pg_notify($1, p::text) FROM json_array_elements($2::text::json) p");
+ * assert.deepEqual(q.params, ["mds_pulse", '[{"v":1},{"v":1,"s":"a\\"b"}]']);
  * ```
  */
 export function buildPulseNotify(payloads: readonly string[]): SqlQuery {
   return {
-    text: "SELECT pg_notify($1, p) FROM unnest($2::text[]) p",
-    params: [PULSE_CHANNEL, arrayLiteral(payloads)],
+    text: "SELECT pg_notify($1, p::text) FROM json_array_elements($2::text::json) p",
+    params: [PULSE_CHANNEL, jsonArray(payloads)],
   };
+}
+
+/** JSON texts as one JSON array: joined, never parsed or escaped again. */
+function jsonArray(texts: readonly string[]): string {
+  return `[${texts.join(",")}]`;
 }
 
 /**
@@ -37,19 +47,19 @@ export function buildPulseNotify(payloads: readonly string[]): SqlQuery {
  * payloads as they are. The same statement deletes the tenant's stashed events older than
  * {@linkcode PULSE_STASH_MINUTES}, skipping rows another transaction holds.
  *
- * @param stash Encoded events to stash.
- * @param notify Small payloads to send as they are. @default {[]}
- * @returns The statement: the channel, the stashed and the small payloads as `text[]`.
+ * @param stash Encoded events to stash (JSON object texts).
+ * @param notify Small payloads to send as they are (JSON object texts). @default {[]}
+ * @returns The statement: the channel, the stashed and the small payloads, each as a JSON array.
  *
  * @example
  * ```ts
  * import { buildPulseStash } from "@mds/sql";
  * import assert from "node:assert/strict";
  *
- * const q = buildPulseStash(['{"v":1}'], ["small"]);
+ * const q = buildPulseStash(['{"v":1}'], ['{"v":2}']);
  * assert.match(q.text, /INSERT INTO mds\.pulse_events \(payload\)/);
  * assert.match(q.text, /DELETE FROM mds\.pulse_events/);
- * assert.deepEqual(q.params, ["mds_pulse", '{"{\\"v\\":1}"}', '{"small"}']);
+ * assert.deepEqual(q.params, ["mds_pulse", '[{"v":1}]', '[{"v":2}]']);
  * ```
  */
 export function buildPulseStash(
@@ -64,14 +74,14 @@ export function buildPulseStash(
     FOR UPDATE SKIP LOCKED)
 ), stashed AS (
   INSERT INTO mds.pulse_events (payload)
-  SELECT p::jsonb FROM unnest($2::text[]) p
+  SELECT p::jsonb FROM json_array_elements($2::text::json) p
   RETURNING json_build_object('v', 1, 'ref', id, 'tenant', tenant_id,
     'stream', payload->>'stream', 'symbol', payload->>'symbol', 'at', payload->'at')::text AS ref
 )
 SELECT pg_notify($1, ref) FROM stashed
 UNION ALL
-SELECT pg_notify($1, p) FROM unnest($3::text[]) p`,
-    params: [PULSE_CHANNEL, arrayLiteral(stash), arrayLiteral(notify)],
+SELECT pg_notify($1, p::text) FROM json_array_elements($3::text::json) p`,
+    params: [PULSE_CHANNEL, jsonArray(stash), jsonArray(notify)],
   };
 }
 

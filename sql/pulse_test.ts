@@ -32,12 +32,9 @@ const EVENT: PulseEvent = {
 };
 
 /** Parses a one-dimensional array literal of quoted elements, as the builders write them. */
-function elements(literal: string): string[] {
-  assert(literal.startsWith("{") && literal.endsWith("}"), literal);
-  const out: string[] = [];
-  const re = /"((?:[^"\\]|\\.)*)"/g;
-  for (const m of literal.slice(1, -1).matchAll(re)) out.push(m[1]!.replace(/\\(.)/g, "$1"));
-  return out;
+/** The element texts of a JSON array joined from JSON object texts, as the server splits it. */
+function elements(array: string): string[] {
+  return (JSON.parse(array) as unknown[]).map((e) => JSON.stringify(e));
 }
 
 Deno.test("decodePulse() reads back what encodePulse() wrote, and a stash reference", () => {
@@ -151,20 +148,24 @@ Deno.test("PulseCollector keeps the newest quote per vendor and every option sna
   );
 });
 
-Deno.test("buildPulseNotify() sends every payload in one statement, as one text[] parameter", () => {
-  const payloads = [encodePulse(EVENT), 'with "quotes" and \\ backslash'];
+Deno.test("buildPulseNotify() sends every payload in one statement, as one JSON array joined as it is", () => {
+  const payloads = [
+    encodePulse(EVENT),
+    encodePulse({ ...EVENT, rows: [{ s: 'with "quotes" and \\ backslash, é' }] }),
+  ];
   const q = buildPulseNotify(payloads);
-  assertEquals(q.text, "SELECT pg_notify($1, p) FROM unnest($2::text[]) p");
+  assertEquals(q.text, "SELECT pg_notify($1, p::text) FROM json_array_elements($2::text::json) p");
   assertEquals(q.params[0], PULSE_CHANNEL);
+  assertEquals(q.params[1], `[${payloads[0]},${payloads[1]}]`);
   assertEquals(elements(q.params[1] as string), payloads);
 });
 
 Deno.test("buildPulseStash() stashes through the tenant view, purges old rows and notifies refs with the small payloads", () => {
-  const q = buildPulseStash(["big"], ["small"]);
+  const q = buildPulseStash(['{"big":1}'], ['{"small":1}']);
   assertEquals(q.params.length, 3);
   assertEquals(q.params[0], PULSE_CHANNEL);
-  assertEquals(elements(q.params[1] as string), ["big"]);
-  assertEquals(elements(q.params[2] as string), ["small"]);
+  assertEquals(elements(q.params[1] as string), ['{"big":1}']);
+  assertEquals(elements(q.params[2] as string), ['{"small":1}']);
   assert(!/mds_core/.test(q.text), "through the view, never the private table");
   assert(/INSERT INTO mds\.pulse_events \(payload\)/.test(q.text));
   assert(/created_at < now\(\) - interval '10 minutes'/.test(q.text));
