@@ -82,8 +82,9 @@ export interface IngestSummary {
  * upserts the latest price and cursor of every series it holds, so on wide data (every symbol in
  * every minute) small batches repeat that work: 300k bars over 2,000 symbols into PostgreSQL 15
  * on 2 cores ran at ~47k rows/s with 5,000-row batches, ~58k with 10,000 and ~65k with 20,000
- * (`deno task bench`). The price is memory: peak RSS ~350 MiB against ~210 MiB at 5,000 rows
- * (flat in the input size either way); pass `--max-rows 5000` where memory matters more.
+ * (`deno task bench`). Memory depends less on it since batches hold encoded column text, not
+ * row objects: with 20,000-row batches 300k, 1M and 4M bars peaked at ~170 MiB (run with the
+ * compiled binary's V8 flags; ~280 MiB without them, as V8 sizes its heap from the machine).
  */
 export const DEFAULT_INGEST_ROWS = 20_000;
 
