@@ -108,6 +108,10 @@ const ROUGH_BYTES: Record<RowKind, number> = {
  * `concurrency` flushes are running, so memory stays bounded. A failed flush is raised by the
  * next `add`, `flush` or `close`, never swallowed; rows of batches already committed stay.
  *
+ * With a sink that has {@linkcode RowSink.writeEncoded} (a tenant's does), each row but an
+ * option snapshot is encoded into an `EncodedRows` batch of `@mds/sql` as it is added, so a
+ * batch holds column text in byte buffers rather than row objects; what is written is the same.
+ *
  * @example
  * ```ts
  * import { BatchProcessor, createClient } from "@mds/client";
