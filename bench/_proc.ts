@@ -1,6 +1,6 @@
 // Runs a benchmark subprocess with a file on stdin, timing it and sampling its peak RSS.
 import { cleanEnv, MAIN, ROOT } from "../testing/cli.ts";
-import { MDS_V8_FLAGS } from "../cli/_v8_flags.ts";
+import { MDS_V8_FLAGS } from "../cli/v8_flags.ts";
 
 /** What one subprocess run did. */
 export interface ProcRun {

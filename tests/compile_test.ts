@@ -3,7 +3,7 @@
 // Any other compile failure fails.
 import { MIGRATION_FILES } from "@mds/sql";
 import { assert, assertEquals, assertIncludes } from "../testing/assert.ts";
-import { MDS_V8_FLAGS } from "../cli/_v8_flags.ts";
+import { MDS_V8_FLAGS } from "../cli/v8_flags.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const outDir = await Deno.makeTempDir({ prefix: "mds-compile-" });
