@@ -83,8 +83,9 @@ export interface IngestSummary {
  * every minute) small batches repeat that work: 300k bars over 2,000 symbols into PostgreSQL 15
  * on 2 cores ran at ~47k rows/s with 5,000-row batches, ~58k with 10,000 and ~65k with 20,000
  * (`deno task bench`). Memory depends less on it since batches hold encoded column text, not
- * row objects: with 20,000-row batches 300k, 1M and 4M bars peaked at ~170 MiB (run with the
- * compiled binary's V8 flags; ~280 MiB without them, as V8 sizes its heap from the machine).
+ * row objects: with the compiled binary's V8 flags, 300k bars peaked at ~165 MiB with 20,000-row
+ * batches and ~140 MiB with 5,000 (1M and 4M bars at ~170 MiB: flat); without the flags V8 sizes
+ * its heap from the machine (~280 MiB on 24 GiB).
  */
 export const DEFAULT_INGEST_ROWS = 20_000;
 
