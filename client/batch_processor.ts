@@ -350,9 +350,8 @@ export class BatchProcessor implements AsyncDisposable {
    */
   #open(kind: RowKind): Buffer {
     const encoded = this.#sink.writeEncoded !== undefined && kind !== "options"
-      ? this.#spare.get(kind)?.pop() ?? new EncodedRows(TABLES[kind], {
-        newestBy: kind === "quotes" ? PULSE_NEWEST_BY.quotes : undefined,
-      })
+      ? this.#spare.get(kind)?.pop() ??
+        new EncodedRows(TABLES[kind], { newestBy: PULSE_NEWEST_BY[kind] })
       : undefined;
     return { encoded, rows: [], count: 0, bytes: 0 };
   }

@@ -68,7 +68,6 @@ export class EncodedRows {
   readonly spec: TableSpec;
   readonly #width: number;
   readonly #keyColumns: Int32Array;
-  readonly #timeColumn: number;
   readonly #newestBy: readonly string[] | undefined;
   #newest: NewestRows | undefined;
   #bytes = new Uint8Array(64 * 1024);
@@ -105,13 +104,12 @@ export class EncodedRows {
         throw new TypeError(`EncodedRows cannot key ${spec.kind} by float8 ${names[i]}`);
       }
     }
-    this.#timeColumn = names.indexOf(spec.time);
     this.#newestBy = spec.series ?? options.newestBy;
-    this.#newest = this.#newestBy ? new NewestRows(this.#newestBy, spec.time) : undefined;
+    this.#newest = this.#freshNewest();
     this.#lastText = new Array<string | null>(this.#width).fill(null);
     this.#lastMillis = new Float64Array(this.#width).fill(NaN);
     this.#lastStart = new Int32Array(this.#width);
-    this.#lastLength = new Int32Array(this.#width).fill(-2);
+    this.#lastLength = new Int32Array(this.#width);
   }
 
   /** Rows added, repeated keys included. */
@@ -185,7 +183,8 @@ export class EncodedRows {
         this.#lastLength[c] = -1;
         continue;
       }
-      if (text !== this.#lastText[c] || this.#lastLength[c]! < 0) {
+      // a NULL resets lastText, so an equal text is always one stored just before
+      if (text !== this.#lastText[c]) {
         this.#lastStart[c] = this.#used;
         this.#lastLength[c] = this.#append(text);
         this.#lastText[c] = text;
@@ -211,10 +210,9 @@ export class EncodedRows {
     this.#order = undefined;
     this.#keyHashes = undefined;
     this.#tenant = undefined;
-    this.#newest = this.#newestBy ? new NewestRows(this.#newestBy, this.spec.time) : undefined;
+    this.#newest = this.#freshNewest();
     this.#lastText.fill(null);
     this.#lastMillis.fill(NaN);
-    this.#lastLength.fill(-2);
   }
 
   /**
@@ -308,6 +306,10 @@ export class EncodedRows {
       }
       yield decoder.decode(out.subarray(0, p));
     }
+  }
+
+  #freshNewest(): NewestRows | undefined {
+    return this.#newestBy ? new NewestRows(this.#newestBy, this.spec.time) : undefined;
   }
 
   #sealed(): Int32Array {

@@ -1,6 +1,7 @@
 // What a unit of work publishes: the rows of its writes reduced, in one pass each, to the rows
 // an event carries (the newest bar per series, the newest quote per vendor, every snapshot).
 import type { PulseEvent, PulseStream } from "./pulse.ts";
+import type { RowKind } from "./tables.ts";
 import { PULSE_STREAMS } from "./pulse.ts";
 
 type Row = Record<string, unknown>;
@@ -11,10 +12,7 @@ type Row = Record<string, unknown>;
  * (the later one on equal times) gives the same events as handing it every row. Option
  * snapshots are absent: their events carry every snapshot.
  */
-export const PULSE_NEWEST_BY: {
-  readonly bars: readonly string[];
-  readonly quotes: readonly string[];
-} = {
+export const PULSE_NEWEST_BY: Readonly<Partial<Record<RowKind, readonly string[]>>> = {
   bars: ["tenant_id", "vendor", "symbol", "timeframe"],
   quotes: ["tenant_id", "vendor", "symbol"],
 };

@@ -290,6 +290,18 @@ function newestPerSeries(spec: TableSpec, rows: readonly object[]): object[] {
   return newest.rows;
 }
 
+/** The newest row of each series and how many rows there are, of rows held in memory. */
+function seriesOf(
+  spec: TableSpec,
+  source: UpsertSource,
+): { newest: readonly object[]; rows: number } | undefined {
+  if (source.kind === "unnest") {
+    return { newest: newestPerSeries(spec, source.rows), rows: source.rows.length };
+  }
+  if (source.kind === "encoded") return { newest: source.rows.newest, rows: source.rows.unique };
+  return undefined; // a staging table is read by the server
+}
+
 /**
  * Builds the idempotent upsert of a batch through the tenant-filtered view: one parameter per
  * column (arrays passed to `unnest`), so the batch size is not capped by the parameter limit;
@@ -339,20 +351,11 @@ export function buildUpsert(
   ];
   const params = input.params;
   if (options.sideEffects !== false && spec.series) {
-    const newest = source.kind === "unnest"
-      ? newestPerSeries(spec, source.rows)
-      : source.kind === "encoded"
-      ? source.rows.newest
-      : undefined;
-    const rows = source.kind === "unnest"
-      ? source.rows.length
-      : source.kind === "encoded"
-      ? source.rows.unique
-      : 0;
-    if (newest !== undefined && newest.length * 2 <= rows) {
+    const held = seriesOf(spec, source);
+    if (held !== undefined && held.newest.length * 2 <= held.rows) {
       // latest prices and cursors only need the newest row of each series: reduced here, the
       // server sorts and upserts one row per series instead of sorting the whole batch
-      const series = inputCte(spec, { kind: "unnest", rows: newest! }, params.length);
+      const series = inputCte(spec, { kind: "unnest", rows: held.newest }, params.length);
       ctes.push(`series_input AS (${series.sql})`, ...sideEffects(spec, "series_input"));
       params.push(...series.params);
     } else {
