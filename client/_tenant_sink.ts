@@ -80,7 +80,8 @@ async function writeValidated<K extends RowKind>(
 
 /**
  * Runs one write in a unit of work and gathers its pulse: the events go out with the unit's
- * commit, one statement for all its writes.
+ * commit, one statement for all its writes. A write that changed no row (every row stored
+ * already with the same values) publishes nothing: its subscribers have seen those rows.
  */
 async function inUnit(
   ctx: TenantContext,
@@ -91,7 +92,7 @@ async function inUnit(
   const started = performance.now();
   const result = await ctx.run(async (tx) => {
     const written = await write(tx);
-    ctx.pulse?.(tx, kind, pulseRows);
+    if (written.inserted + written.updated > 0) ctx.pulse?.(tx, kind, pulseRows);
     return written;
   });
   ctx.onWrite?.(kind, result, (performance.now() - started) / 1000);

@@ -208,12 +208,15 @@ backendSuite("pulse", {
       ]);
       assertEquals(heard[0]?.rows.map((r) => r.ts), ["2024-01-02T14:31:00.000Z"]);
       assertEquals(called, [heard]);
-      // Reads and unchanged rows: a write is published even when nothing changed; a read never.
+      // A read never publishes; nor does a write that changed nothing (the same bar again),
+      // while a write that changed one of its rows publishes its series.
       await client.tenant(tenant).latestPrices(["AAPL"]);
       assertEquals(backend.notifies, [1, 0]);
       await client.tenant(tenant).upsertBars([bar("AAPL", 31)]);
-      assertEquals(backend.notifies, [1, 0, 1]);
-      assertEquals(events(await ear.settle()).length, 1);
+      assertEquals(backend.notifies, [1, 0, 0]);
+      await client.tenant(tenant).upsertBars([bar("AAPL", 31), bar("MSFT", 31, { close: 9 })]);
+      assertEquals(backend.notifies, [1, 0, 0, 1]);
+      assertEquals(events(await ear.settle()).map((e) => e.symbol).sort(), ["AAPL", "MSFT"]);
     },
 
   "every write path publishes: insert and copy modes, a large batched upsert, the copy stream, a BatchProcessor and the sink":
@@ -351,7 +354,10 @@ backendSuite("pulse", {
         "UPDATE mds_core.pulse_events SET created_at = now() - interval '11 minutes' WHERE id = ANY($1::bigint[])",
         [`{${ref.ref},${otherRef.ref}}`],
       );
+      // the same chain again changes nothing and publishes nothing; new quotes publish
       await t.upsertOptions(chain);
+      assertEquals(await ear.settle(), []);
+      await t.upsertOptions(chain.map((s) => ({ ...s, bid: 1.55 })));
       const [again] = await ear.settle();
       assert(again && "ref" in again && again.ref > ref.ref);
       assertEquals(await client.readPulseEvent(ref.ref), null);
