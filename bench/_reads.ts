@@ -1,6 +1,6 @@
 // Read latency on a large table: latestPrices for 500 symbols next to the plain DISTINCT ON
 // query over the bars, and barsWindow for one symbol-day of 1m bars.
-import { BASE_TABLES, buildBarsWindow } from "@mds/sql";
+import { BASE_TABLES, buildBarsWindow, buildLatestPrices } from "@mds/sql";
 import { createClient, createPostgresBackend } from "@mds/client";
 import { createServerDatabase } from "../testing/backends.ts";
 import { seeded } from "../testing/random.ts";
@@ -19,6 +19,8 @@ export interface ReadFigures {
   bars: number;
   symbols: number;
   latestPrices: Latency;
+  /** latestPrices' statement sent alone on the base table, as {@linkcode rawWindow}. */
+  rawLatestPrices: Latency;
   distinctOn: Latency;
   barsWindow: Latency;
   /**
@@ -112,17 +114,38 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
       throw new Error("latestPrices and DISTINCT ON differ in length");
     }
 
-    const time = async (fn: (i: number) => Promise<unknown>): Promise<Latency> => {
-      for (let i = 0; i < Math.min(20, o.calls); i++) await fn(i); // warm-up
-      const ms: number[] = [];
+    // Several statements are timed call by call in turn (a, b, a, b, ...): a ratio of two of
+    // them then compares calls made under the same load, not two stretches of a machine whose
+    // speed drifts (on this bench's 2 cores, by up to 1.5x between two stretches of a minute).
+    const timeTogether = async (
+      ...fns: ((i: number) => Promise<unknown>)[]
+    ): Promise<Latency[]> => {
+      for (let i = 0; i < Math.min(20, o.calls); i++) for (const fn of fns) await fn(i); // warm-up
+      const ms = fns.map(() => [] as number[]);
       for (let i = 0; i < o.calls; i++) {
-        const started = performance.now();
-        await fn(i);
-        ms.push(performance.now() - started);
+        for (let f = 0; f < fns.length; f++) {
+          const started = performance.now();
+          await fns[f]!(i);
+          ms[f]!.push(performance.now() - started);
+        }
       }
-      return { p50: percentile(ms, 50), p99: percentile(ms, 99), calls: o.calls };
+      return ms.map((m) => ({ p50: percentile(m, 50), p99: percentile(m, 99), calls: o.calls }));
     };
-    const latestPrices = await time((i) => api.latestPrices(symbolSets[i]!));
+    const time = async (fn: (i: number) => Promise<unknown>): Promise<Latency> =>
+      (await timeTogether(fn))[0]!;
+    const rawLatest = (i: number) => {
+      const q = buildLatestPrices(symbolSets[i]!, null);
+      const text = q.text.replace(
+        "FROM mds.latest_prices",
+        `FROM (SELECT * FROM ${BASE_TABLES.latest_prices} WHERE tenant_id = '${tenant}'::uuid) AS l`,
+      );
+      if (text === q.text) throw new Error("the raw reference must read the base table");
+      return su.query(text, q.params);
+    };
+    const [latestPrices, rawLatestPrices] = (await timeTogether(
+      (i) => api.latestPrices(symbolSets[i]!),
+      rawLatest,
+    )) as [Latency, Latency];
     const reference = await time((i) => distinctOn(symbolSets[i]!));
     const dayMinutes = Math.min(1_440, o.minutes);
     const windows = Array.from({ length: o.calls }, () => {
@@ -137,7 +160,6 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     });
     const windowBars = (await api.barsWindow(windows[0]!)).length;
     if (windowBars !== dayMinutes) throw new Error(`barsWindow returned ${windowBars} bars`);
-    const barsWindow = await time((i) => api.barsWindow(windows[i]!));
     const raw = (i: number) => {
       const q = buildBarsWindow({ ...windows[i]!, vendor: null, limit: 100_000, after: null });
       const text = q.text.replace(
@@ -149,11 +171,15 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     };
     const rawRows = (await raw(0)).length;
     if (rawRows !== windowBars) throw new Error(`raw window returned ${rawRows} bars`);
-    const rawWindow = await time(raw);
+    const [barsWindow, rawWindow] = (await timeTogether(
+      (i) => api.barsWindow(windows[i]!),
+      raw,
+    )) as [Latency, Latency];
     return {
       bars: o.symbols * o.minutes,
       symbols: o.symbols,
       latestPrices,
+      rawLatestPrices,
       distinctOn: reference,
       barsWindow,
       rawWindow,

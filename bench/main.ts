@@ -208,6 +208,12 @@ try {
       one(r.latestPrices.p50),
     );
     fig("reads.latest_prices.p99", "latestPrices p99", "ms", one(r.latestPrices.p99));
+    fig(
+      "reads.raw_latest_prices.p50",
+      "latestPrices' SQL, raw, no tenant scope p50",
+      "ms",
+      one(r.rawLatestPrices.p50),
+    );
     fig("reads.distinct_on.p50", "DISTINCT ON reference p50", "ms", one(r.distinctOn.p50));
     fig("reads.distinct_on.p99", "DISTINCT ON reference p99", "ms", one(r.distinctOn.p99));
     fig(

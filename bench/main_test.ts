@@ -42,6 +42,7 @@ Deno.test({
       "mds_ingest_seed_shaped",
       "mds_ingest_no_history",
       "reads.raw_window.p50",
+      "reads.raw_latest_prices.p50",
       "upsert.insert.100",
       "upsert.copy.1000",
       "upsert.auto.1000",
