@@ -23,6 +23,8 @@ import {
   type SchemaMode,
   type Timeframe,
   ValidationError,
+  type WindowBarRow,
+  windowBars,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
 import { checkKnownAt, knownAtOf } from "./_history.ts";
@@ -98,6 +100,7 @@ export function windowOf(q: BarsWindowQuery): Window {
  */
 export async function barsWindow(
   db: Queryable,
+  tenant: string,
   w: Window,
   mode: SchemaMode,
   source?: BarSource,
@@ -105,15 +108,17 @@ export async function barsWindow(
   // Without TimescaleDB the aggregate statement aggregates the window's 1m bars on read (the
   // plain views of migration 0005 would aggregate every bar of the tenant first).
   if (w.knownAt !== null) await checkKnownAt(db, w.knownAt);
+  const identity = { tenant, symbol: w.symbol, timeframe: w.timeframe };
   const aggregate = buildAggregateBarsWindow(w, mode);
   if (source !== "aggregate" || aggregate === null) {
     const stored = buildBarsWindow(w);
-    const bars = await db.query<Bar>(stored.text, stored.params);
-    if (source === "stored" || bars.length > 0 || aggregate === null) {
-      return { bars, source: "stored" };
+    const rows = await db.query<WindowBarRow>(stored.text, stored.params);
+    if (source === "stored" || rows.length > 0 || aggregate === null) {
+      return { bars: windowBars(rows, identity), source: "stored" };
     }
   }
-  return { bars: await db.query<Bar>(aggregate.text, aggregate.params), source: "aggregate" };
+  const rows = await db.query<WindowBarRow>(aggregate.text, aggregate.params);
+  return { bars: windowBars(rows, identity), source: "aggregate" };
 }
 
 /** Latest prices of `symbols`, one per symbol and vendor. */

@@ -516,7 +516,8 @@ export class TenantApi {
   async barsWindow(query: BarsWindowQuery): Promise<Bar[]> {
     const window = windowOf(query);
     const mode = await this.#ctx.schemaMode();
-    return (await this.#ctx.run((tx) => barsWindow(tx, window, mode), READ)).bars;
+    return (await this.#ctx.run((tx) => barsWindow(tx, this.#ctx.tenant, window, mode), READ))
+      .bars;
   }
 
   /**
@@ -556,7 +557,10 @@ export class TenantApi {
     let source: "stored" | "aggregate" | undefined;
     for (;;) {
       const w = window;
-      const page = await this.#ctx.run((tx) => barsWindow(tx, w, mode, source), READ);
+      const page = await this.#ctx.run(
+        (tx) => barsWindow(tx, this.#ctx.tenant, w, mode, source),
+        READ,
+      );
       source = page.source;
       if (page.bars.length > 0) yield page.bars;
       left -= page.bars.length;

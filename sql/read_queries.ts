@@ -1,6 +1,7 @@
 // Canonical SQL of the tenant reads: bar windows (stored or aggregated from 1m bars), latest
 // prices, news, option chains, fundamentals and ingestion cursors. Every statement reads a
 // tenant-filtered view of schema mds, so it runs inside a unit of work whose tenant is set.
+import type { Bar } from "./bar.ts";
 import type { SchemaMode } from "./migration.ts";
 import type { Aggregate } from "./timescale.ts";
 import { type Timeframe, timeframeMillis, TIMEFRAMES } from "./timeframes.ts";
@@ -73,8 +74,85 @@ function timeframeInterval(column: string): string {
   return `CASE ${column} ${arms.join(" ")} END`;
 }
 
-const BAR_COLUMNS =
-  "tenant_id, ts, vendor, symbol, timeframe, open, high, low, close, volume, vwap, trade_count";
+/**
+ * The columns of a window's bars that vary within it: its tenant, symbol and timeframe are the
+ * same on every row, so they are not sent (decoding them was a quarter of a window's read).
+ */
+const WINDOW_COLUMNS = "ts, vendor, open, high, low, close, volume, vwap, trade_count";
+
+/** A row of {@linkcode buildBarsWindow} or {@linkcode buildAggregateBarsWindow}. */
+export interface WindowBarRow {
+  /** Bar (or bucket) open time. */
+  ts: Date;
+  /** Data vendor. */
+  vendor: string;
+  /** Opening price. */
+  open: number | null;
+  /** Highest price. */
+  high: number | null;
+  /** Lowest price. */
+  low: number | null;
+  /** Closing price. */
+  close: number;
+  /** Traded volume. */
+  volume: number;
+  /** Volume-weighted average price; `null` for aggregated buckets. */
+  vwap: number | null;
+  /** Trades; `null` for aggregated buckets. */
+  trade_count: number | null;
+}
+
+/** What every bar of a window shares. */
+export interface WindowIdentity {
+  /** The tenant read. */
+  tenant: string;
+  /** The window's ticker. */
+  symbol: string;
+  /** The window's timeframe. */
+  timeframe: Timeframe;
+}
+
+/**
+ * The bars of a window's rows, with the tenant, symbol and timeframe they share.
+ *
+ * @param rows Rows of {@linkcode buildBarsWindow} or {@linkcode buildAggregateBarsWindow}.
+ * @param window What the rows share.
+ * @returns New bars, in the rows' order, their fields in the order of a stored bar.
+ *
+ * @example
+ * ```ts
+ * import { windowBars } from "@mds/sql";
+ * import assert from "node:assert/strict";
+ *
+ * const ts = new Date("2024-01-02T14:30:00Z");
+ * const row = { ts, vendor: "v", open: 1, high: 2, low: 1, close: 2, volume: 5, vwap: null,
+ *   trade_count: null };
+ * const [bar] = windowBars([row], { tenant: "t", symbol: "A", timeframe: "1m" });
+ * assert.deepEqual(bar, { tenant_id: "t", symbol: "A", timeframe: "1m", ...row });
+ * ```
+ */
+export function windowBars(rows: readonly WindowBarRow[], window: WindowIdentity): Bar[] {
+  const { tenant, symbol, timeframe } = window;
+  const bars = new Array<Bar>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    bars[i] = {
+      tenant_id: tenant,
+      ts: r.ts,
+      vendor: r.vendor,
+      symbol,
+      timeframe,
+      open: r.open,
+      high: r.high,
+      low: r.low,
+      close: r.close,
+      volume: r.volume,
+      vwap: r.vwap,
+      trade_count: r.trade_count,
+    };
+  }
+  return bars;
+}
 
 const AGGREGATE_OF: Readonly<Partial<Record<Timeframe, Aggregate>>> = {
   "5m": "bars_5m",
@@ -118,7 +196,8 @@ export function aggregateOf(timeframe: Timeframe): Aggregate | null {
 }
 
 /**
- * The stored bars of a window, oldest first (then by vendor), from `mds.bars`.
+ * The stored bars of a window, oldest first (then by vendor), from `mds.bars`, as
+ * {@linkcode WindowBarRow}s ({@linkcode windowBars} makes them bars).
  *
  * @param window The validated window.
  * @returns The statement; parameters: symbol, timeframe, start, end, vendor, limit, and the
@@ -146,9 +225,9 @@ export function buildBarsWindow(window: BarWindow): SqlQuery {
   const from = knownAt === null
     ? `FROM mds.bars
        WHERE ${where}`
-    : versionsKnownAt("mds.bars", BAR_COLUMNS, where, "$9");
+    : versionsKnownAt("mds.bars", WINDOW_COLUMNS, where, "$9");
   return {
-    text: `SELECT ${BAR_COLUMNS} ${from}
+    text: `SELECT ${WINDOW_COLUMNS} ${from}
        ORDER BY ts, vendor LIMIT $6`,
     params: [
       w.symbol,
@@ -165,8 +244,8 @@ export function buildBarsWindow(window: BarWindow): SqlQuery {
 }
 
 /**
- * The bars of a window aggregated from 1m bars, oldest bucket first (then by vendor), in the
- * columns of a bar (`vwap` and `trade_count` are null). With TimescaleDB it reads the continuous
+ * The bars of a window aggregated from 1m bars, oldest bucket first (then by vendor), as
+ * {@linkcode WindowBarRow}s (`vwap` and `trade_count` are null). With TimescaleDB it reads the continuous
  * aggregate's tenant view; without it, it aggregates the window's 1m bars on read with the
  * aggregation of migration 0005's plain views, restricted to the window so the bars index
  * serves it (the plain views would aggregate every bar of the tenant first).
@@ -194,8 +273,7 @@ export function buildAggregateBarsWindow(window: BarWindow, mode: SchemaMode): S
   const aggregate = aggregateOf(w.timeframe);
   if (aggregate === null) return null;
   const select =
-    `tenant_id, bucket AS ts, vendor, symbol, '${w.timeframe}' AS timeframe, open, high, low,
-                  close, volume, NULL::float8 AS vwap, NULL::bigint AS trade_count`;
+    "bucket AS ts, vendor, open, high, low, close, volume, NULL::float8 AS vwap, NULL::bigint AS trade_count";
   const params = [
     w.symbol,
     w.start,

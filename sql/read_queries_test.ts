@@ -11,6 +11,7 @@ import {
   buildLatestPrices,
   buildNews,
   buildOptionChain,
+  windowBars,
 } from "./read_queries.ts";
 import { AGGREGATES } from "./timescale.ts";
 import { TIMEFRAMES } from "./timeframes.ts";
@@ -55,6 +56,57 @@ Deno.test("buildBarsWindow() reads the tenant's stored bars of one series in key
   assertIncludes(q.text, "ORDER BY ts, vendor LIMIT $6");
 });
 
+Deno.test("buildBarsWindow() sends only the columns that vary within the window", () => {
+  const q = buildBarsWindow({ ...WINDOW, timeframe: "1m" });
+  assertIncludes(
+    q.text,
+    "SELECT ts, vendor, open, high, low, close, volume, vwap, trade_count FROM",
+  );
+  const known = buildBarsWindow({ ...WINDOW, timeframe: "1m", knownAt: END });
+  assertIncludes(
+    known.text,
+    "SELECT ts, vendor, open, high, low, close, volume, vwap, trade_count FROM",
+  );
+});
+
+Deno.test("windowBars() gives each row the window's tenant, symbol and timeframe, in order", () => {
+  const row = (minute: number, vendor: string) => ({
+    ts: new Date(START.getTime() + minute * 60_000),
+    vendor,
+    open: 1,
+    high: 2,
+    low: 0.5,
+    close: 1.5,
+    volume: 10,
+    vwap: null,
+    trade_count: 3,
+  });
+  const rows = [row(0, "a"), row(0, "b"), row(1, "a")];
+  const bars = windowBars(rows, { tenant: "t", symbol: "AAPL", timeframe: "1m" });
+  assertEquals(bars.map((b) => `${b.ts.toISOString()} ${b.vendor}`), [
+    "2024-01-02T14:30:00.000Z a",
+    "2024-01-02T14:30:00.000Z b",
+    "2024-01-02T14:31:00.000Z a",
+  ]);
+  assertEquals(bars[2], { tenant_id: "t", symbol: "AAPL", timeframe: "1m", ...rows[2]! });
+  // the fields of a stored bar, in its column order (what JSON responses print)
+  assertEquals(Object.keys(bars[0]!), [
+    "tenant_id",
+    "ts",
+    "vendor",
+    "symbol",
+    "timeframe",
+    "open",
+    "high",
+    "low",
+    "close",
+    "volume",
+    "vwap",
+    "trade_count",
+  ]);
+  assertEquals(windowBars([], { tenant: "t", symbol: "A", timeframe: "1m" }), []);
+});
+
 Deno.test("buildBarsWindow() continues after the last bar of the previous page", () => {
   const q = buildBarsWindow({ ...WINDOW, after: AFTER });
   assertEquals(q.params.slice(6), [AFTER.ts, "polygon"]);
@@ -67,7 +119,7 @@ Deno.test("buildAggregateBarsWindow() reads the continuous aggregate's view with
     assertTenantScoped(q);
     assertPlaceholders(q);
     assertIncludes(q.text, `FROM mds.${aggregateOf(tf)}\n`);
-    assertIncludes(q.text, `'${tf}' AS timeframe`);
+    assertIncludes(q.text, "SELECT bucket AS ts, vendor, open, high, low, close, volume,");
     assertEquals(q.params, ["AAPL", START, END, null, 500, AFTER.ts, "polygon"]);
   }
 });
@@ -80,7 +132,7 @@ Deno.test("buildAggregateBarsWindow() aggregates only the window's 1m bars witho
   assertIncludes(q.text, "FROM mds.bars");
   assert(!q.text.includes("mds.bars_1h"), "reads the plain view, which aggregates every bar");
   assertIncludes(q.text, "timeframe = '1m' AND ts >= $2 AND ts < $3");
-  assertIncludes(q.text, "'1h' AS timeframe");
+  assertIncludes(q.text, "SELECT bucket AS ts, vendor, open, high, low, close, volume,");
   assertIncludes(q.text, "NULL::float8 AS vwap, NULL::bigint AS trade_count");
   assertIncludes(q.text, "ORDER BY bucket, vendor LIMIT $5");
 });
