@@ -215,7 +215,12 @@ try {
       one(r.rawLatestPrices.p50),
     );
     fig("reads.distinct_on.p50", "DISTINCT ON reference p50", "ms", one(r.distinctOn.p50));
-    fig("reads.distinct_on.p99", "DISTINCT ON reference p99", "ms", one(r.distinctOn.p99));
+    fig(
+      "reads.distinct_on.p99",
+      `DISTINCT ON reference p99 (of ${r.distinctOn.calls} calls)`,
+      "ms",
+      one(r.distinctOn.p99),
+    );
     fig(
       "reads.bars_window.p50",
       `barsWindow (${r.windowBars} 1m bars) p50`,
