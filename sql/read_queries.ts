@@ -76,31 +76,15 @@ function timeframeInterval(column: string): string {
 
 /**
  * The columns of a window's bars that vary within it: its tenant, symbol and timeframe are the
- * same on every row, so they are not sent (decoding them was a quarter of a window's read).
+ * same on every row, so they are not sent (decoding them cost ~12% of a window's read).
  */
 const WINDOW_COLUMNS = "ts, vendor, open, high, low, close, volume, vwap, trade_count";
 
-/** A row of {@linkcode buildBarsWindow} or {@linkcode buildAggregateBarsWindow}. */
-export interface WindowBarRow {
-  /** Bar (or bucket) open time. */
-  ts: Date;
-  /** Data vendor. */
-  vendor: string;
-  /** Opening price. */
-  open: number | null;
-  /** Highest price. */
-  high: number | null;
-  /** Lowest price. */
-  low: number | null;
-  /** Closing price. */
-  close: number;
-  /** Traded volume. */
-  volume: number;
-  /** Volume-weighted average price; `null` for aggregated buckets. */
-  vwap: number | null;
-  /** Trades; `null` for aggregated buckets. */
-  trade_count: number | null;
-}
+/**
+ * A row of {@linkcode buildBarsWindow} or {@linkcode buildAggregateBarsWindow}: a bar without
+ * what the window's bars share (aggregated buckets have a `null` vwap and trade count).
+ */
+export type WindowBarRow = Omit<Bar, "tenant_id" | "symbol" | "timeframe">;
 
 /** What every bar of a window shares. */
 export interface WindowIdentity {
