@@ -1,6 +1,6 @@
 // Read latency on a large table: latestPrices for 500 symbols next to the plain DISTINCT ON
 // query over the bars, and barsWindow for one symbol-day of 1m bars.
-import { BASE_TABLES, buildBarsWindow, buildLatestPrices } from "@mds/sql";
+import { BASE_TABLES, buildBarsWindow, buildLatestPrices, type SqlQuery } from "@mds/sql";
 import { createClient, createPostgresBackend } from "@mds/client";
 import { createServerDatabase } from "../testing/backends.ts";
 import { seeded } from "../testing/random.ts";
@@ -118,45 +118,47 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     // them then compares calls made under the same load, not two stretches of a machine whose
     // speed drifts (on this bench's 2 cores, by up to 1.5x between two stretches of a minute).
     const timeTogether = async (
+      calls: number,
+      warmUp: number,
       ...fns: ((i: number) => Promise<unknown>)[]
     ): Promise<Latency[]> => {
-      for (let i = 0; i < Math.min(20, o.calls); i++) for (const fn of fns) await fn(i); // warm-up
+      for (let i = 0; i < warmUp; i++) for (const fn of fns) await fn(i);
       const ms = fns.map(() => [] as number[]);
-      for (let i = 0; i < o.calls; i++) {
+      for (let i = 0; i < calls; i++) {
         for (let f = 0; f < fns.length; f++) {
           const started = performance.now();
           await fns[f]!(i);
           ms[f]!.push(performance.now() - started);
         }
       }
-      return ms.map((m) => ({ p50: percentile(m, 50), p99: percentile(m, 99), calls: o.calls }));
+      return ms.map((m) => ({ p50: percentile(m, 50), p99: percentile(m, 99), calls }));
     };
-    // the DISTINCT ON reference scans every bar of the symbols (seconds a call): 20 calls, no
-    // warm-up, are plenty for a ratio of two orders of magnitude
-    const timeSlow = async (fn: (i: number) => Promise<unknown>): Promise<Latency> => {
-      const ms: number[] = [];
-      const calls = Math.min(20, o.calls);
-      for (let i = 0; i < calls; i++) {
-        const started = performance.now();
-        await fn(i);
-        ms.push(performance.now() - started);
-      }
-      return { p50: percentile(ms, 50), p99: percentile(ms, 99), calls };
-    };
-    const rawLatest = (i: number) => {
-      const q = buildLatestPrices(symbolSets[i]!, null);
+    const warmUp = Math.min(20, o.calls);
+    // A product statement sent alone through the same driver, with no unit of work and no tenant
+    // scope: the view it reads replaced by the tenant's rows of its base table.
+    const raw = (q: SqlQuery, view: string, table: string) => {
       const text = q.text.replace(
-        "FROM mds.latest_prices",
-        `FROM (SELECT * FROM ${BASE_TABLES.latest_prices} WHERE tenant_id = '${tenant}'::uuid) AS l`,
+        `FROM ${view}`,
+        `FROM (SELECT * FROM ${table} WHERE tenant_id = '${tenant}'::uuid) AS base`,
       );
       if (text === q.text) throw new Error("the raw reference must read the base table");
       return su.query(text, q.params);
     };
+    const rawLatest = (i: number) =>
+      raw(buildLatestPrices(symbolSets[i]!, null), "mds.latest_prices", BASE_TABLES.latest_prices);
     const [latestPrices, rawLatestPrices] = (await timeTogether(
+      o.calls,
+      warmUp,
       (i) => api.latestPrices(symbolSets[i]!),
       rawLatest,
     )) as [Latency, Latency];
-    const reference = await timeSlow((i) => distinctOn(symbolSets[i]!));
+    // the DISTINCT ON reference scans every bar of the symbols (seconds a call): 20 calls, no
+    // warm-up, are plenty for a ratio of two orders of magnitude
+    const [reference] = (await timeTogether(
+      Math.min(20, o.calls),
+      0,
+      (i) => distinctOn(symbolSets[i]!),
+    )) as [Latency];
     const dayMinutes = Math.min(1_440, o.minutes);
     const windows = Array.from({ length: o.calls }, () => {
       const first = Math.floor(rand() * (o.minutes - dayMinutes + 1));
@@ -170,20 +172,19 @@ export async function benchReads(o: ReadOptions): Promise<ReadFigures> {
     });
     const windowBars = (await api.barsWindow(windows[0]!)).length;
     if (windowBars !== dayMinutes) throw new Error(`barsWindow returned ${windowBars} bars`);
-    const raw = (i: number) => {
-      const q = buildBarsWindow({ ...windows[i]!, vendor: null, limit: 100_000, after: null });
-      const text = q.text.replace(
-        "FROM mds.bars",
-        `FROM (SELECT * FROM ${BASE_TABLES.bars} WHERE tenant_id = '${tenant}'::uuid) AS b`,
+    const rawBars = (i: number) =>
+      raw(
+        buildBarsWindow({ ...windows[i]!, vendor: null, limit: 100_000, after: null }),
+        "mds.bars",
+        BASE_TABLES.bars,
       );
-      if (text === q.text) throw new Error("the raw reference must read the base table");
-      return su.query(text, q.params);
-    };
-    const rawRows = (await raw(0)).length;
+    const rawRows = (await rawBars(0)).length;
     if (rawRows !== windowBars) throw new Error(`raw window returned ${rawRows} bars`);
     const [barsWindow, rawWindow] = (await timeTogether(
+      o.calls,
+      warmUp,
       (i) => api.barsWindow(windows[i]!),
-      raw,
+      rawBars,
     )) as [Latency, Latency];
     return {
       bars: o.symbols * o.minutes,
