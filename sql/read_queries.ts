@@ -229,10 +229,10 @@ export function buildBarsWindow(window: BarWindow): SqlQuery {
 
 /**
  * The bars of a window aggregated from 1m bars, oldest bucket first (then by vendor), as
- * {@linkcode WindowBarRow}s (`vwap` and `trade_count` are null). With TimescaleDB it reads the continuous
- * aggregate's tenant view; without it, it aggregates the window's 1m bars on read with the
- * aggregation of migration 0005's plain views, restricted to the window so the bars index
- * serves it (the plain views would aggregate every bar of the tenant first).
+ * {@linkcode WindowBarRow}s (`vwap` and `trade_count` are null). With TimescaleDB it reads the
+ * continuous aggregate's tenant view; without it, it aggregates the window's 1m bars on read
+ * with the aggregation of migration 0005's plain views, restricted to the window so the bars
+ * index serves it (the plain views would aggregate every bar of the tenant first).
  *
  * @param window The validated window; its timeframe picks the aggregate.
  * @param mode The schema mode of the store.
