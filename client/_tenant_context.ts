@@ -1,5 +1,5 @@
 import type { RowKind, SchemaMode } from "@mds/sql";
-import type { BackendKind, Transaction, TransactionOptions } from "./backend.ts";
+import type { BackendKind, Queryable, Transaction, TransactionOptions } from "./backend.ts";
 import type { WriteMode } from "./write_mode.ts";
 import type { WriteResult } from "./write_types.ts";
 
@@ -27,6 +27,12 @@ export interface TenantContext {
    * for units that only read.
    */
   run<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs the reads of `fn` (statements that need no transaction around them all), each in a
+   * read-only unit of work of this tenant of its own: one round trip each on a server. Absent
+   * where the calls share a transaction; `run` with `readOnly` then serves.
+   */
+  read?: (<T>(fn: (db: Queryable) => Promise<T>) => Promise<T>) | undefined;
   /** The schema mode, read once per client. */
   schemaMode(): Promise<SchemaMode>;
   /**

@@ -1,3 +1,5 @@
+import type { SqlQuery } from "@mds/sql";
+
 /** A row as the backends return it: timestamptz as `Date`, int8 as `number`, date as text. */
 export type Row = Record<string, unknown>;
 
@@ -46,6 +48,19 @@ export interface Backend extends Queryable, AsyncDisposable {
    * other's answers); a failure of BEGIN then wins over what followed it.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs `statements` in order as one unit of work that only reads and returns the last one's
+   * rows: a read that needs no answer before it is sent, such as the tenant scope and then a
+   * query. Optional; where it is missing the client runs such reads through
+   * {@linkcode Backend.transaction}.
+   *
+   * The server backend sends the unit as one message of the simple query protocol: one round
+   * trip, the statements in one implicit transaction that is read-only, rolled back by the first
+   * failure and committed after the last statement, so transaction-local settings end with it.
+   * The message carries no parameters: each is written into its statement as a literal
+   * (`inlineParams` of `@mds/sql`) and every statement is planned anew.
+   */
+  readUnit?<T = Row>(statements: readonly SqlQuery[]): Promise<T[]>;
   /**
    * Runs `fn` on one dedicated connection outside any transaction, for session-level work such
    * as advisory locks and statements TimescaleDB refuses inside a transaction.

@@ -12,7 +12,7 @@ import {
   type SchemaMode,
   type SqlQuery,
 } from "@mds/sql";
-import type { Backend, Transaction, TransactionOptions } from "./backend.ts";
+import type { Backend, Queryable, Row, Transaction, TransactionOptions } from "./backend.ts";
 import { HistoryApi } from "./history.ts";
 import { ConfigError, PermissionDeniedError, TenantDeniedError } from "./errors.ts";
 import {
@@ -362,7 +362,11 @@ export class MdsClient implements AsyncDisposable {
    */
   tenant(id?: string): TenantApi {
     const tenant = this.#tenantId(id);
-    return this.#api(tenant, (fn, options) => this.#unit(tenant, fn, options));
+    return this.#api(
+      tenant,
+      (fn, options) => this.#unit(tenant, fn, options),
+      (fn) => this.#read(tenant, fn),
+    );
   }
 
   /**
@@ -451,9 +455,11 @@ export class MdsClient implements AsyncDisposable {
   #api(
     tenant: string,
     run: <T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions) => Promise<T>,
+    read?: <T>(fn: (db: Queryable) => Promise<T>) => Promise<T>,
   ): TenantApi {
     return new TenantApi({
       tenant,
+      read,
       backend: this.backend.kind,
       writeMode: this.#options.writeMode ?? "auto",
       strictTimestamps: this.#options.strictTimestamps ?? false,
@@ -515,6 +521,33 @@ export class MdsClient implements AsyncDisposable {
       }
     }
     return result;
+  }
+
+  /**
+   * Runs the reads of `fn` for `tenant`, each statement a read-only unit of work of its own that
+   * starts with the tenant scope: one message and one round trip where the backend has
+   * `readUnit` (a server), a unit of work around all of `fn` where it has not.
+   */
+  #read<T>(tenant: string, fn: (db: Queryable) => Promise<T>): Promise<T> {
+    const backend = this.backend;
+    if (backend.readUnit === undefined) return this.#unit(tenant, fn, { readOnly: true });
+    const readUnit = backend.readUnit.bind(backend);
+    const scope = buildTenantScope(tenant, this.#role);
+    return fn({
+      query: async <R = Row>(text: string, params: readonly unknown[] = []): Promise<R[]> => {
+        if (this.#closed) throw new ConfigError("client", "closed", "the client is closed");
+        try {
+          return await withRetry(this.#retry, () => readUnit<R>([scope, { text, params }]));
+        } catch (err) {
+          // The scope and the read fail alike when the role may not be switched to; the scope
+          // alone says which it was (and names the grant it needs).
+          if (err instanceof PermissionDeniedError && this.#role !== null) {
+            await this.#unit(tenant, () => Promise.resolve(), { readOnly: true });
+          }
+          throw err;
+        }
+      },
+    });
   }
 
   /** The error of a failed tenant scope, a missing role named with the grant it needs. */

@@ -9,6 +9,7 @@ import type {
   Transaction,
   TransactionOptions,
 } from "./backend.ts";
+import { inlineParams, type SqlQuery } from "@mds/sql";
 import { checkParams } from "./_params.ts";
 import { guardListener } from "./_listen.ts";
 import { mapDatabaseError, MdsError } from "./errors.ts";
@@ -337,6 +338,21 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
         throw mapDatabaseError(err);
       } finally {
         if (!handedOff) l.release();
+      }
+    },
+    async readUnit<T = Row>(statements: readonly SqlQuery[]): Promise<T[]> {
+      checkOpen();
+      const last = statements.at(-1);
+      if (last === undefined) throw new MdsError("MDS_VALIDATION", "readUnit needs a statement");
+      // One simple-protocol message: its statements run as one implicit transaction, so the
+      // scope's transaction-local settings hold for the read and end with it on this pooled
+      // connection; a failure rolls it all back and leaves no transaction open.
+      const text = ["SET TRANSACTION READ ONLY", ...statements.map(inlineParams)].join(";\n");
+      try {
+        const results = await (sql.unsafe(text).simple() as unknown as Promise<T[][]>);
+        return Array.from(results.at(-1)!);
+      } catch (err) {
+        throw mapDatabaseError(err, last);
       }
     },
     async session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T> {

@@ -70,6 +70,7 @@ import {
   correctionsQueryOf,
   knownAtOf,
 } from "./_history.ts";
+import type { Queryable } from "./backend.ts";
 import type { TenantContext } from "./_tenant_context.ts";
 import { tenantSink } from "./_tenant_sink.ts";
 import { wholeNumber } from "./_whole_number.ts";
@@ -122,6 +123,11 @@ export class TenantApi {
     this.jobs = new JobsApi(ctx);
     this.universe = new UniverseApi(ctx);
     this.macro = new MacroApi(ctx);
+  }
+
+  /** Runs reads: each statement a unit of work of its own, or in the shared transaction. */
+  #read<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+    return this.#ctx.read?.(fn) ?? this.#ctx.run(fn, READ);
   }
 
   /** The tenant id. */
@@ -455,7 +461,7 @@ export class TenantApi {
     } = {},
   ): Promise<LatestPrice[]> {
     const knownAt = knownAtOf(options.knownAt);
-    return this.#ctx.run((tx) => latestPrices(tx, symbols, options.vendor, knownAt), READ);
+    return this.#read((db) => latestPrices(db, symbols, options.vendor, knownAt));
   }
 
   /**
@@ -487,7 +493,7 @@ export class TenantApi {
     symbols: readonly string[],
     options: { vendor?: string | undefined } = {},
   ): Promise<Quote[]> {
-    return this.#ctx.run((tx) => latestQuotes(tx, symbols, options.vendor), READ);
+    return this.#read((db) => latestQuotes(db, symbols, options.vendor));
   }
 
   /**
@@ -516,7 +522,7 @@ export class TenantApi {
   async barsWindow(query: BarsWindowQuery): Promise<Bar[]> {
     const window = windowOf(query);
     const mode = await this.#ctx.schemaMode();
-    return (await this.#ctx.run((tx) => barsWindow(tx, this.#ctx.tenant, window, mode), READ))
+    return (await this.#read((db) => barsWindow(db, this.#ctx.tenant, window, mode)))
       .bars;
   }
 
@@ -557,10 +563,7 @@ export class TenantApi {
     let source: "stored" | "aggregate" | undefined;
     for (;;) {
       const w = window;
-      const page = await this.#ctx.run(
-        (tx) => barsWindow(tx, this.#ctx.tenant, w, mode, source),
-        READ,
-      );
+      const page = await this.#read((db) => barsWindow(db, this.#ctx.tenant, w, mode, source));
       source = page.source;
       if (page.bars.length > 0) yield page.bars;
       left -= page.bars.length;
@@ -593,7 +596,7 @@ export class TenantApi {
    * ```
    */
   news(query: NewsQuery = {}): Promise<News[]> {
-    return this.#ctx.run((tx) => news(tx, query), READ);
+    return this.#read((db) => news(db, query));
   }
 
   /**
@@ -616,7 +619,7 @@ export class TenantApi {
    * ```
    */
   optionChain(query: OptionChainQuery): Promise<OptionSnap[]> {
-    return this.#ctx.run((tx) => optionChain(tx, query), READ);
+    return this.#read((db) => optionChain(db, query));
   }
 
   /**
@@ -642,7 +645,7 @@ export class TenantApi {
    * ```
    */
   optionChains(query: OptionChainsQuery): Promise<OptionSnap[]> {
-    return this.#ctx.run((tx) => optionChains(tx, query), READ);
+    return this.#read((db) => optionChains(db, query));
   }
 
   /**
@@ -664,7 +667,7 @@ export class TenantApi {
    * ```
    */
   fundamentals(query: FundamentalsQuery): Promise<Fundamentals[]> {
-    return this.#ctx.run((tx) => fundamentals(tx, query), READ);
+    return this.#read((db) => fundamentals(db, query));
   }
 
   /**
@@ -686,7 +689,7 @@ export class TenantApi {
    * ```
    */
   cursors(options: { symbol?: string | undefined } = {}): Promise<IngestCursor[]> {
-    return this.#ctx.run((tx) => cursors(tx, options.symbol), READ);
+    return this.#read((db) => cursors(db, options.symbol));
   }
 
   /**
@@ -724,7 +727,7 @@ export class TenantApi {
    */
   corrections(query: CorrectionsQuery): Promise<Correction[]> {
     const q = correctionsQueryOf(query);
-    return this.#ctx.run((tx) => corrections(tx, q), READ);
+    return this.#read((db) => corrections(db, q));
   }
 
   /**
@@ -925,6 +928,6 @@ export class TenantApi {
    */
   async barCoverage(query: BarCoverageQuery): Promise<BarCoverage> {
     const window = coverageWindow(query);
-    return await this.#ctx.run((tx) => barCoverage(tx, window), READ);
+    return await this.#read((db) => barCoverage(db, window));
   }
 }

@@ -34,6 +34,7 @@ export * from "./job.ts";
 export * from "./tables.ts";
 export * from "./copy.ts";
 export * from "./upsert.ts";
+export * from "./inline.ts";
 export * from "./encoded_rows.ts";
 export * from "./migration.ts";
 export * from "./migrations_data.ts";

@@ -413,18 +413,22 @@ backendSuite("client", {
     const worker = async () => {
       while (next < ops) {
         const i = next++;
-        const tenant = tenants[Math.floor(i / 2) % tenants.length]!; // each tenant writes and reads
+        const t = Math.floor(i / 2) % tenants.length;
+        const tenant = tenants[t]!; // each tenant writes and reads
         const api = client.tenant(tenant);
+        // A window's bars carry the tenant the client asked for, not one the server sent: each
+        // tenant's prices are its own number, so a row of another tenant shows.
+        const price = t + 1;
         if (i % 2 === 0) {
           await api.upsertBars([{
             ts: Date.UTC(2024, 0, 2) + i * 60_000,
             vendor: "c",
             symbol: "CONC",
             timeframe: "1m",
-            open: 1,
-            high: 1,
-            low: 1,
-            close: 1,
+            open: price,
+            high: price,
+            low: price,
+            close: price,
           }]);
         } else {
           const rows = await api.barsWindow({
@@ -436,8 +440,8 @@ backendSuite("client", {
           });
           const prices = await api.latestPrices(["CONC"]);
           reads++;
-          leaks += rows.filter((r) => r.tenant_id !== tenant).length +
-            prices.filter((p) => p.tenant_id !== tenant).length;
+          leaks += rows.filter((r) => r.close !== price).length +
+            prices.filter((p) => p.tenant_id !== tenant || p.price !== price).length;
         }
       }
     };

@@ -1,0 +1,147 @@
+// Reads in one round trip: a server backend's readUnit sends the tenant scope and the read as one
+// simple-protocol message. These tests hold what that must not change: the same answers as the
+// parameterised statement, nothing left on the pooled connection, nothing written, and the
+// client's reads going that way (and only outside a shared transaction).
+import {
+  type Backend,
+  createClient,
+  createPostgresBackend,
+  MdsError,
+  PermissionDeniedError,
+} from "@mds/client";
+import type { SqlQuery } from "@mds/sql";
+import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
+import { backendSuite, newTenant } from "../testing/backends.ts";
+
+/** What a connection carries between units of work. */
+const LEFT_OVER = "SELECT coalesce(current_setting('app.tenant_id', true), '') AS tenant, " +
+  "current_setting('transaction_read_only') AS read_only, current_user AS role";
+
+/** `real`, counting the units of work the client asks of it. */
+function counting(real: Backend): Backend & { units: { read: number; transaction: number } } {
+  const units = { read: 0, transaction: 0 };
+  return {
+    ...real,
+    units,
+    readUnit: <T>(statements: readonly SqlQuery[]) => {
+      units.read++;
+      return real.readUnit!<T>(statements);
+    },
+    transaction: (fn, options) => {
+      units.transaction++;
+      return real.transaction(fn, options);
+    },
+  };
+}
+
+backendSuite("readUnit", {
+  "answers the last statement's rows, with the parameters as the statement had them": async (
+    db,
+  ) => {
+    const q = {
+      text: `SELECT $1::text AS s, $2::timestamptz AS t, $3::text[] AS a, $4::int AS n,
+                    $5::float8 AS f, $6::boolean AS b, $7::text AS z, $8::bigint AS big`,
+      params: [
+        'o\'n\\e "x" ü $1',
+        new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
+        ["A", 'q"t', "b\\s", "it's", null, ""],
+        42,
+        -1.25e-7,
+        true,
+        null,
+        2 ** 53 - 1,
+      ],
+    };
+    const inlined = await db.backend.readUnit!([{ text: "SELECT 1", params: [] }, q]);
+    assertEquals(inlined, await db.backend.query(q.text, q.params));
+    const [row] = inlined as { s: string; t: Date; big: number }[];
+    assertEquals([row?.s, row?.t, row?.big], [q.params[0], q.params[1], q.params[7]]);
+  },
+  "leaves no tenant, role or read-only flag on the connection, after success or failure": async (
+    db,
+  ) => {
+    await using pool = db.connect({ max: 1 }); // one connection: the next statement shares it
+    const tenant = newTenant();
+    const scope = {
+      text: "SELECT set_config('app.tenant_id', $1, true), set_config('role', 'mds_app', true)",
+      params: [tenant],
+    };
+    const [inside] = await pool.readUnit!<{ tenant: string; read_only: string; role: string }>(
+      [scope, { text: LEFT_OVER, params: [] }],
+    );
+    assertEquals(inside, { tenant, read_only: "on", role: "mds_app" });
+    const before = await pool.query<{ role: string }>("SELECT current_user AS role");
+    assertEquals(await pool.query(LEFT_OVER), [{ tenant: "", read_only: "off", ...before[0] }]);
+    const err = await assertRejects(
+      () => pool.readUnit!([scope, { text: "SELECT 1 / $1::int AS x", params: [0] }]),
+      MdsError,
+    );
+    assert(/division by zero/i.test(err.message), err.message);
+    assertEquals(await pool.query(LEFT_OVER), [{ tenant: "", read_only: "off", ...before[0] }]);
+  },
+  "writes nothing: a write inside it is refused as in a read-only transaction": async (db) => {
+    const table = `ru_probe_${newTenant().slice(0, 8)}`;
+    const err = await assertRejects(
+      () => db.backend.readUnit!([{ text: `CREATE TABLE ${table} (a int)`, params: [] }]),
+      MdsError,
+    );
+    assertEquals(err.sqlState, "25006");
+    assertEquals(
+      await db.backend.query("SELECT to_regclass($1) IS NULL AS absent", [table]),
+      [{ absent: true }],
+    );
+  },
+  "a tenant's reads take one unit each, and share the transaction inside withTenant": async (
+    db,
+  ) => {
+    const backend = counting(db.backend);
+    await using client = await createClient({ backend, migrate: false });
+    const [a, b] = [newTenant(), newTenant()];
+    const bar = (close: number) => ({
+      ts: Date.UTC(2024, 0, 2, 14, 30 + close), // each tenant's cursor stands at its own time
+      vendor: "v",
+      symbol: "RU",
+      timeframe: "1m",
+      open: close,
+      high: close,
+      low: close,
+      close,
+    });
+    await client.tenant(a).upsertBars([bar(1)]);
+    await client.tenant(b).upsertBars([bar(2)]);
+    const window = { symbol: "RU", timeframe: "1m", start: 0, end: Date.UTC(2030, 0) } as const;
+    backend.units.read = backend.units.transaction = 0;
+    const bars = await client.tenant(a).barsWindow(window);
+    const prices = await client.tenant(b).latestPrices(["RU"]);
+    const cursors = await client.tenant(a).cursors();
+    assertEquals(backend.units, { read: 3, transaction: 0 });
+    assertEquals(bars.map((x) => [x.tenant_id, x.close]), [[a, 1]]);
+    assertEquals(prices.map((p) => [p.tenant_id, p.price]), [[b, 2]]);
+    assertEquals(cursors.map((c) => c.last_ts.getTime()), [Date.UTC(2024, 0, 2, 14, 31)]);
+    const shared = await client.withTenant(b, async (t) => {
+      await t.upsertBars([bar(3)]);
+      return await t.barsWindow(window); // sees its own uncommitted write
+    });
+    assertEquals(shared.map((x) => x.close), [2, 3]);
+    assertEquals(backend.units, { read: 3, transaction: 1 });
+  },
+  "a login role that may not switch to the application role is told the grant it needs": async (
+    db,
+  ) => {
+    const login = `mds_ru_${newTenant().slice(0, 8)}`;
+    await db.backend.query(`CREATE ROLE ${login} LOGIN`);
+    try {
+      const url = new URL(db.url!);
+      url.username = login;
+      await using pool = createPostgresBackend({ url: url.toString(), max: 1 });
+      await using client = await createClient({ backend: pool, migrate: false });
+      const err = await assertRejects(
+        () => client.tenant(newTenant()).latestPrices(["RU"]),
+        PermissionDeniedError,
+      );
+      assert(err.message.includes(`GRANT mds_app TO <login role>`), err.message);
+    } finally {
+      await db.backend.query(`DROP ROLE ${login}`);
+    }
+  },
+}, { only: ["postgres", "timescale"] });
