@@ -13,6 +13,8 @@ import {
   type Fundamentals,
   isTimeframe,
   type LatestPrice,
+  type LatestPriceRow,
+  latestPriceRows,
   type News,
   normalizeSymbol,
   normalizeVendor,
@@ -124,6 +126,7 @@ export async function barsWindow(
 /** Latest prices of `symbols`, one per symbol and vendor. */
 export async function latestPrices(
   db: Queryable,
+  tenant: string,
   symbols: readonly string[],
   vendor: string | undefined,
   knownAt: Date | null = null,
@@ -135,7 +138,7 @@ export async function latestPrices(
     { knownAt },
   );
   if (knownAt !== null) await checkKnownAt(db, knownAt);
-  return await db.query<LatestPrice>(query.text, query.params);
+  return latestPriceRows(await db.query<LatestPriceRow>(query.text, query.params), tenant);
 }
 
 /** The newest quote of each of `symbols`, one per symbol. */

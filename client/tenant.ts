@@ -461,7 +461,7 @@ export class TenantApi {
     } = {},
   ): Promise<LatestPrice[]> {
     const knownAt = knownAtOf(options.knownAt);
-    return this.#read((db) => latestPrices(db, symbols, options.vendor, knownAt));
+    return this.#read((db) => latestPrices(db, this.#ctx.tenant, symbols, options.vendor, knownAt));
   }
 
   /**

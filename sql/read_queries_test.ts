@@ -11,6 +11,7 @@ import {
   buildLatestPrices,
   buildNews,
   buildOptionChain,
+  latestPriceRows,
   windowBars,
 } from "./read_queries.ts";
 import { AGGREGATES } from "./timescale.ts";
@@ -178,6 +179,45 @@ Deno.test("buildLatestPrices() passes the tickers as one array parameter", () =>
   assert(q.params[0] !== symbols, "the caller's array is copied");
   assertIncludes(q.text, "FROM mds.latest_prices");
   assertEquals(buildLatestPrices([], null).params, [[], null]);
+});
+
+Deno.test("buildLatestPrices() leaves out the tenant and the second spelling of as_of", () => {
+  const columns = "SELECT vendor, symbol, as_of, price, timeframe, updated_at FROM";
+  assertIncludes(buildLatestPrices(["A"], null).text, columns);
+  const known = buildLatestPrices(["A"], null, { knownAt: END }).text;
+  assertIncludes(known, "SELECT DISTINCT ON (symbol, vendor) vendor, symbol,");
+  assertIncludes(
+    known,
+    "AS as_of, close AS price,\n            timeframe, recorded_at AS updated_at",
+  );
+});
+
+Deno.test("latestPriceRows() gives each row the tenant and price_timestamp, in order", () => {
+  const row = (symbol: string, minute: number) => ({
+    vendor: "v",
+    symbol,
+    as_of: new Date(START.getTime() + minute * 60_000),
+    price: minute,
+    timeframe: "1m" as const,
+    updated_at: END,
+  });
+  const rows = [row("A", 1), row("B", 2)];
+  const prices = latestPriceRows(rows, "t");
+  assertEquals(prices.map((p) => p.symbol), ["A", "B"]);
+  assertEquals(prices[1], { tenant_id: "t", ...rows[1]!, price_timestamp: rows[1]!.as_of });
+  assert(prices[1]!.price_timestamp !== rows[1]!.as_of, "a Date of its own");
+  // the fields of a stored latest price, in its column order (what JSON responses print)
+  assertEquals(Object.keys(prices[0]!), [
+    "tenant_id",
+    "vendor",
+    "symbol",
+    "as_of",
+    "price",
+    "price_timestamp",
+    "timeframe",
+    "updated_at",
+  ]);
+  assertEquals(latestPriceRows([], "t"), []);
 });
 
 Deno.test("buildNews() filters by symbol and time only when given, newest first", () => {
