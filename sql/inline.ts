@@ -13,7 +13,8 @@ import type { SqlQuery } from "./upsert.ts";
  * way: a `Date` is a `timestamptz` literal, a boolean `true` or `false`, a bigint an `int8`;
  * strings, numbers and arrays are quoted literals of no type, which the statement's context types
  * as it types a parameter (`$1::text[]`, `ts >= $2`). Strings are escape-string literals
- * (`E'...'`), read the same whatever `standard_conforming_strings` says.
+ * (`E'...'`), read the same whatever `standard_conforming_strings` says, and the text is ASCII
+ * only (characters beyond it as `\u` escapes), read the same in any client encoding.
  *
  * @param query The statement and its parameters.
  * @returns The statement text, without placeholders.
@@ -150,11 +151,32 @@ function literal(params: readonly unknown[], n: number, text: string): string {
   return refuse(n, text, `is ${typeof value === "object" ? "an object" : typeof value}`);
 }
 
-/** An escape-string literal of `value`. */
+const BEYOND_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * An escape-string literal of `value`, in ASCII only: a character beyond ASCII is written as a
+ * `\u` or `\U` escape (a lone surrogate as U+FFFD, the character postgres.js sends for it), so
+ * no client encoding can make a byte of it end the literal.
+ */
 function quote(n: number, text: string, value: string): string {
   if (value.includes("\0")) refuse(n, text, "holds a NUL character");
-  const escaped = value.includes("\\") || value.includes("'")
+  let escaped = value.includes("\\") || value.includes("'")
     ? value.replaceAll("\\", "\\\\").replaceAll("'", "''")
     : value;
+  if (BEYOND_ASCII.test(escaped)) {
+    let out = "";
+    for (const ch of escaped) {
+      let code = ch.codePointAt(0)!;
+      if (code < 0x80) {
+        out += ch;
+        continue;
+      }
+      if (code >= 0xd800 && code <= 0xdfff) code = 0xfffd;
+      out += code > 0xffff
+        ? `\\U${code.toString(16).padStart(8, "0")}`
+        : `\\u${code.toString(16).padStart(4, "0")}`;
+    }
+    escaped = out;
+  }
   return `E'${escaped}'`;
 }

@@ -27,6 +27,13 @@ Deno.test("inlineParams() escapes quotes and backslashes in strings and array el
   );
 });
 
+Deno.test("inlineParams() writes ASCII only: other characters as Unicode escapes", () => {
+  assertEquals(
+    inlineParams({ text: "SELECT $1, $2", params: ["ü €\\😀", ["é", "\uD800x"]] }),
+    `SELECT E'\\u00fc \\u20ac\\\\\\U0001f600', E'{"\\u00e9","\\ufffdx"}'`,
+  );
+});
+
 Deno.test("inlineParams() reads $10 as the tenth parameter, not the first and a zero", () => {
   const params = Array.from({ length: 10 }, (_, i) => `p${i + 1}`);
   assertEquals(inlineParams({ text: "SELECT $10, $1", params }), "SELECT E'p10', E'p1'");

@@ -44,7 +44,7 @@ backendSuite("readUnit", {
       params: [
         'o\'n\\e "x" ü $1',
         new Date(Date.UTC(2024, 1, 29, 23, 59, 59, 999)),
-        ["A", 'q"t', "b\\s", "it's", null, ""],
+        ["A", 'q"t', "b\\s", "it's", null, "", "€😀", "\uD800"],
         42,
         -1.25e-7,
         true,
