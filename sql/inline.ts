@@ -9,10 +9,14 @@ import type { SqlQuery } from "./upsert.ts";
  * The statement's text with each `$n` replaced by its parameter as a SQL literal. Placeholders
  * inside string literals, quoted identifiers, dollar-quoted strings and comments are left alone.
  *
- * Literals are typed the way postgres.js types parameters, so a statement means the same either
- * way: a `Date` is a `timestamptz` literal, a boolean `true` or `false`, a bigint an `int8`;
- * strings, numbers and arrays are quoted literals of no type, which the statement's context types
- * as it types a parameter (`$1::text[]`, `ts >= $2`). Strings are escape-string literals
+ * Literals carry the type postgres.js infers from the JavaScript value: a `Date` is a
+ * `timestamptz` literal, a boolean `true` or `false`, a bigint an `int8`; strings, numbers and
+ * arrays are quoted literals of no type, which the server reads as text of the type the
+ * statement's context gives them (`$1::text[]`, `ts >= $2`), as it reads such a parameter. One
+ * difference: postgres.js asks the server for each parameter's type first and encodes a string
+ * bound to a `json` or `bytea` parameter as JSON or hex, and one bound to `timestamptz` through
+ * a JavaScript `Date`; here the server reads the string itself. Bind a `Date` to a
+ * `timestamptz` parameter, and no string to a `json` or `bytea` one. Strings are escape-string literals
  * (`E'...'`), read the same whatever `standard_conforming_strings` says, and the text is ASCII
  * only (characters beyond it as `\u` escapes), read the same in any client encoding.
  *
