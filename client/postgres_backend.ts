@@ -350,8 +350,9 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
       if (read === undefined) throw new MdsError("MDS_VALIDATION", "readUnit needs a statement");
       // One simple-protocol message: its statements run as one implicit transaction, so the
       // scope's transaction-local settings hold for the read and end with it on this pooled
-      // connection; a failure rolls it all back and leaves no transaction open.
-      const text = ["SET TRANSACTION READ ONLY", ...statements.map(inlineParams)].join(";\n");
+      // connection; a failure rolls it all back and leaves no transaction open. Each semicolon
+      // on a line of its own: a statement ending in a line comment cannot swallow it.
+      const text = ["SET TRANSACTION READ ONLY", ...statements.map(inlineParams)].join("\n;\n");
       let last: RawResult;
       try {
         // raw: each value as its bytes, decoded below with less work than postgres.js's own

@@ -52,7 +52,8 @@ backendSuite("readUnit", {
         2 ** 53 - 1,
       ],
     };
-    const inlined = await db.backend.readUnit!([{ text: "SELECT 1", params: [] }, q]);
+    const comment = { text: "SELECT 1 -- a statement may end in a line comment", params: [] };
+    const inlined = await db.backend.readUnit!([comment, q]);
     assertEquals(inlined, await db.backend.query(q.text, q.params));
     const [row] = inlined as { s: string; t: Date; big: number }[];
     assertEquals([row?.s, row?.t, row?.big], [q.params[0], q.params[1], q.params[7]]);
