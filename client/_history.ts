@@ -12,6 +12,7 @@ import {
   ValidationError,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
+import { listLimit } from "./_list_limit.ts";
 import { AsOfOutOfRangeError } from "./errors.ts";
 
 /** Which corrections {@linkcode TenantApi.corrections} lists. */
@@ -92,15 +93,7 @@ export function correctionsQueryOf(
       reason: `is not one of ${HISTORY_KINDS.join(", ")}`,
     });
   }
-  const limit = q.limit ?? 1000;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
-    throw new ValidationError({
-      kind: "argument",
-      field: "limit",
-      value: limit,
-      reason: "must be a whole number from 1 to 100000",
-    });
-  }
+  const limit = listLimit(q.limit, 1000);
   return {
     symbol: normalizeSymbol(q.symbol, "symbol"),
     since: parseInstant(q.since, "since"),

@@ -29,6 +29,7 @@ import {
   windowBars,
 } from "@mds/sql";
 import type { Queryable } from "./backend.ts";
+import { listLimit } from "./_list_limit.ts";
 import { checkKnownAt, knownAtOf } from "./_history.ts";
 import type {
   BarsWindowQuery,
@@ -157,15 +158,7 @@ export async function latestQuotes(
 
 /** Newest news first. */
 export async function news(db: Queryable, q: NewsQuery): Promise<News[]> {
-  const limit = q.limit ?? 100;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) {
-    throw new ValidationError({
-      kind: "argument",
-      field: "limit",
-      value: limit,
-      reason: "must be a whole number from 1 to 100000",
-    });
-  }
+  const limit = listLimit(q.limit, 100);
   const query = buildNews({
     symbol: q.symbol === undefined ? null : normalizeSymbol(q.symbol, "symbol"),
     since: q.since === undefined ? null : parseInstant(q.since, "since"),
