@@ -155,7 +155,7 @@ function literal(params: readonly unknown[], n: number, text: string): string {
   return refuse(n, text, `is ${typeof value === "object" ? "an object" : typeof value}`);
 }
 
-const BEYOND_ASCII = /[^\x00-\x7f]/;
+const BEYOND_ASCII = /[\u0080-\uffff]/;
 
 /**
  * An escape-string literal of `value`, in ASCII only: a character beyond ASCII is written as a
