@@ -112,6 +112,7 @@ export interface StoreLock extends AsyncDisposable {
 
 /** The few `Deno` file APIs the lock uses, where the runtime is Deno. */
 interface DenoFile {
+  lock(exclusive?: boolean): Promise<void>;
   tryLock(exclusive?: boolean): Promise<boolean>;
   close(): void;
 }
@@ -254,9 +255,12 @@ async function tryCreate(path: string, deno: DenoLike | undefined): Promise<Stor
   try {
     if (deno) {
       file = await deno.open(path, { read: true, write: true, createNew: true });
-      // nobody else can hold the flock of a file created a moment ago: an opener judging it
-      // sees it young and unreadable, and leaves it alone
-      await file.tryLock(true);
+      // Only an opener judging the file can hold the flock of one created a moment ago, and
+      // only for a moment (it probes and closes): wait for it rather than try once. Holding no
+      // flock, this lock would look stale to the next opener, who would take it over: two
+      // winners. Until the owner is written, openers see the file young and unreadable, and
+      // leave it alone.
+      await file.lock(true);
       fs.writeFileSync(path, text);
     } else {
       fs.writeFileSync(path, text, { flag: "wx" });
