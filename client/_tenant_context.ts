@@ -43,3 +43,11 @@ export interface TenantContext {
   /** Called after each committed write, for metrics. */
   onWrite?: ((kind: RowKind, result: WriteResult, seconds: number) => void) | undefined;
 }
+
+/**
+ * Runs the reads of `fn` for the tenant of `ctx`: through {@linkcode TenantContext.read} where
+ * it has one, else in one read-only unit of work.
+ */
+export function readIn<T>(ctx: TenantContext, fn: (db: Queryable) => Promise<T>): Promise<T> {
+  return ctx.read?.(fn) ?? ctx.run(fn, { readOnly: true });
+}

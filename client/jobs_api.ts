@@ -38,7 +38,7 @@ import {
   parseFailure,
 } from "./_job_lifecycle.ts";
 import { enqueueJob, enqueueJobs, parseEnqueueJobs, pendingSeries } from "./_job_enqueue.ts";
-import type { TenantContext } from "./_tenant_context.ts";
+import { readIn, type TenantContext } from "./_tenant_context.ts";
 
 /**
  * The job queue of one tenant: enqueue with an idempotency key, claim with a lease, complete or
@@ -142,7 +142,7 @@ export class JobsApi {
    * ```
    */
   pendingSeries(jobType: string): Promise<{ symbol: string; timeframe: string }[]> {
-    return this.#ctx.run((tx) => pendingSeries(tx, jobType));
+    return readIn(this.#ctx, (db) => pendingSeries(db, jobType));
   }
 
   /**
@@ -295,7 +295,7 @@ export class JobsApi {
    */
   async listJobs(query: ListJobsQuery = {}): Promise<JobRecord[]> {
     const listing = parseListJobs(query);
-    return await this.#ctx.run((tx) => listJobs(tx, listing));
+    return await readIn(this.#ctx, (db) => listJobs(db, listing));
   }
 
   /**
@@ -316,7 +316,7 @@ export class JobsApi {
    * ```
    */
   jobStats(): Promise<JobStat[]> {
-    return this.#ctx.run((tx) => jobStats(tx));
+    return readIn(this.#ctx, (db) => jobStats(db));
   }
 
   /**

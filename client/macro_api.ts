@@ -15,7 +15,7 @@ import {
   parseMacroVintage,
   ValidationError,
 } from "@mds/sql";
-import type { TenantContext } from "./_tenant_context.ts";
+import { readIn, type TenantContext } from "./_tenant_context.ts";
 import type {
   MacroHistoryQuery,
   MacroLatest,
@@ -168,7 +168,7 @@ export class MacroApi {
    */
   async list(keys?: readonly string[]): Promise<MacroSeriesRecord[]> {
     const q = buildListMacro(keys === undefined ? null : keysOf(keys));
-    return await this.#ctx.run((tx) => tx.query<MacroSeriesRecord>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<MacroSeriesRecord>(q.text, q.params));
   }
 
   /**
@@ -247,7 +247,7 @@ export class MacroApi {
    */
   async latest(keys?: readonly string[]): Promise<MacroLatest[]> {
     const q = buildMacroLatest(keys === undefined ? null : keysOf(keys));
-    return await this.#ctx.run((tx) => tx.query<MacroLatest>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<MacroLatest>(q.text, q.params));
   }
 
   /**
@@ -285,6 +285,6 @@ export class MacroApi {
     }
     const vintage = parseMacroVintage(query.vintage);
     const q = buildMacroHistory({ key: id, start, end, vintage });
-    return await this.#ctx.run((tx) => tx.query<MacroPoint>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<MacroPoint>(q.text, q.params));
   }
 }

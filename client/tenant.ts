@@ -71,7 +71,7 @@ import {
   knownAtOf,
 } from "./_history.ts";
 import type { Queryable } from "./backend.ts";
-import type { TenantContext } from "./_tenant_context.ts";
+import { readIn, type TenantContext } from "./_tenant_context.ts";
 import { tenantSink } from "./_tenant_sink.ts";
 import { wholeNumber } from "./_whole_number.ts";
 
@@ -84,9 +84,6 @@ export {
   MAX_COVERAGE_SYMBOLS,
   type PendingBackfill,
 } from "./_coverage.ts";
-
-/** Units of work that only read. */
-const READ = { readOnly: true } as const;
 
 /**
  * Everything one tenant can do: upserts, copy streams, reads and gap detection here, the job
@@ -127,7 +124,7 @@ export class TenantApi {
 
   /** Runs reads: each statement a unit of work of its own, or in the shared transaction. */
   #read<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-    return this.#ctx.read?.(fn) ?? this.#ctx.run(fn, READ);
+    return readIn(this.#ctx, fn);
   }
 
   /** The tenant id. */

@@ -20,7 +20,7 @@ import {
   type UniverseEntry,
   ValidationError,
 } from "@mds/sql";
-import type { TenantContext } from "./_tenant_context.ts";
+import { readIn, type TenantContext } from "./_tenant_context.ts";
 import { ConfigError } from "./errors.ts";
 import { wholeNumber } from "./_whole_number.ts";
 import {
@@ -196,7 +196,7 @@ export class UniverseApi {
       active,
       symbols: query.symbols === undefined ? null : symbolsOf(query.symbols),
     });
-    return await this.#ctx.run((tx) => tx.query<UniverseRecord>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<UniverseRecord>(q.text, q.params));
   }
 
   /**
@@ -249,7 +249,7 @@ export class UniverseApi {
     query: { symbols?: readonly string[] | undefined } = {},
   ): Promise<SeriesCursor[]> {
     const q = buildSeriesCursors(query.symbols === undefined ? null : symbolsOf(query.symbols));
-    return await this.#ctx.run((tx) => tx.query<SeriesCursor>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<SeriesCursor>(q.text, q.params));
   }
 
   /**
@@ -310,7 +310,7 @@ export class UniverseApi {
       query.start === undefined ? null : parseInstant(query.start, "start"),
       query.end === undefined ? null : parseInstant(query.end, "end"),
     );
-    return await this.#ctx.run((tx) => tx.query<UnfillableRecord>(q.text, q.params));
+    return await readIn(this.#ctx, (db) => db.query<UnfillableRecord>(q.text, q.params));
   }
 }
 

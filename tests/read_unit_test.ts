@@ -186,6 +186,14 @@ backendSuite("readUnit", {
     const prices = await client.tenant(b).latestPrices(["RU"]);
     const cursors = await client.tenant(a).cursors();
     assertEquals(backend.units, { read: 3, transaction: 0 });
+    // the reads of the macro series, the universe and the job queue too
+    const t = client.tenant(a);
+    await t.macro.latest();
+    await t.universe.list();
+    await t.universe.seriesCursors();
+    await t.jobs.listJobs({ state: "dead" });
+    assertEquals(backend.units, { read: 7, transaction: 0 });
+    backend.units.read = 3;
     assertEquals(bars.map((x) => [x.tenant_id, x.close]), [[a, 1]]);
     assertEquals(prices.map((p) => [p.tenant_id, p.price]), [[b, 2]]);
     assertEquals(cursors.map((c) => c.last_ts.getTime()), [Date.UTC(2024, 0, 2, 14, 31)]);
