@@ -16,9 +16,9 @@ import type { SqlQuery } from "./upsert.ts";
  * difference: postgres.js asks the server for each parameter's type first and encodes a string
  * bound to a `json` or `bytea` parameter as JSON or hex, and one bound to `timestamptz` through
  * a JavaScript `Date`; here the server reads the string itself. Bind a `Date` to a
- * `timestamptz` parameter, and no string to a `json` or `bytea` one. Strings are escape-string literals
- * (`E'...'`), read the same whatever `standard_conforming_strings` says, and the text is ASCII
- * only (characters beyond it as `\u` escapes), read the same in any client encoding.
+ * `timestamptz` parameter, and no string to a `json` or `bytea` one. Strings are escape-string
+ * literals (`E'...'`), read the same whatever `standard_conforming_strings` says, and the text is
+ * ASCII only (characters beyond it as `\u` escapes), read the same in any client encoding.
  *
  * @param query The statement and its parameters.
  * @returns The statement text, without placeholders.
