@@ -5,15 +5,15 @@
 // The protocol works the same on Deno and Node, and across them:
 // - The lock is the file `mds.lock`, created exclusively (O_CREAT|O_EXCL) and holding its owner
 //   as JSON (pid, host, runtime, command, start time); it is removed on release.
-// - On Deno the owner also holds an exclusive `flock` on it (`Deno.FsFile.tryLock`), which the
+// - On Deno the owner also holds an exclusive `flock` on it (`Deno.FsFile.lock`), which the
 //   operating system drops when the process dies, however it dies.
 // - A file left by a dead owner is stale: on Deno, because its flock is free while the file names a
 //   Deno owner; otherwise because the owner's pid is gone on this host, or is alive but started at
-//   another time (a reused pid; Linux's /proc start time). A stale file is moved aside and
-//   checked to be the one judged stale before it is removed, so two openers racing over a stale
-//   lock cannot both win.
+//   another time (a reused pid; Linux's /proc start time). Openers remove a stale file one at a
+//   time, each holding `mds.lock.takeover` (the same format, judged the same way), and only while
+//   the path still names the file judged stale; then they race to create the lock, and one wins.
 // - A file of another host cannot be checked and counts as held: the error says so.
-import { randomUUID } from "node:crypto";
+import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
@@ -114,6 +114,9 @@ export interface StoreLock extends AsyncDisposable {
 interface DenoFile {
   lock(exclusive?: boolean): Promise<void>;
   tryLock(exclusive?: boolean): Promise<boolean>;
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  stat(): Promise<{ dev: number; ino: number | null }>;
   close(): void;
 }
 interface DenoLike {
@@ -191,10 +194,25 @@ function errno(err: unknown): string | undefined {
 /** A lock file younger than this with no readable owner is being written, not abandoned. */
 const WRITING_GRACE_MS = 5_000;
 
-/** `text` is the stale file's content, or null when the file went away meanwhile. */
+/** One lock file, as found: removed only while the path still names this file with this text. */
+interface FoundFile {
+  dev: number;
+  ino: number;
+  text: string;
+}
+
+/** `file` is the stale file, or null when it went away meanwhile. */
 type Verdict =
   | { held: true; owner: StoreLockOwner | undefined }
-  | { held: false; text: string | null };
+  | { held: false; file: FoundFile | null };
+
+/** A lock-format file this process created and holds. */
+interface Created {
+  found: FoundFile;
+  owner: StoreLockOwner;
+  /** Closes its handle (dropping the flock), after the file is removed. */
+  close(): void;
+}
 
 /**
  * Takes the exclusive lock of an embedded store's data directory (created when missing). Fails at
@@ -232,12 +250,15 @@ export async function acquireStoreLock(
   const deno = denoRuntime();
   const started = Date.now();
   for (;;) {
-    const held = await tryCreate(path, deno);
-    if (held) return held;
-    const verdict = await judge(path, deno);
+    const created = await tryCreate(path, deno);
+    if (created) return held(path, created);
+    let verdict = await judge(path, deno);
     if (!verdict.held) {
-      takeOver(path, verdict.text);
-      continue;
+      if (verdict.file === null) continue;
+      // another live opener is taking the stale lock over: it is about to hold the store
+      const taker = await takeOver(path, deno);
+      if (taker === undefined) continue;
+      verdict = taker;
     }
     const waited = Date.now() - started;
     if (waited >= waitMs || options.signal?.aborted) {
@@ -248,105 +269,163 @@ export async function acquireStoreLock(
   }
 }
 
-async function tryCreate(path: string, deno: DenoLike | undefined): Promise<StoreLock | undefined> {
-  const owner = currentOwner(deno ? "deno" : "node");
-  const text = JSON.stringify(owner);
-  let file: DenoFile | undefined;
-  try {
-    if (deno) {
-      file = await deno.open(path, { read: true, write: true, createNew: true });
-      // Only an opener judging the file can hold the flock of one created a moment ago, and
-      // only for a moment (it probes and closes): wait for it rather than try once. Holding no
-      // flock, this lock would look stale to the next opener, who would take it over: two
-      // winners. Until the owner is written, openers see the file young and unreadable, and
-      // leave it alone.
-      await file.lock(true);
-      fs.writeFileSync(path, text);
-    } else {
-      fs.writeFileSync(path, text, { flag: "wx" });
-    }
-  } catch (err) {
-    file?.close();
-    if (errno(err) === "EEXIST") return undefined;
-    throw err;
-  }
+function held(path: string, created: Created): StoreLock {
   let released = false;
   const release = (): Promise<void> => {
     if (released) return Promise.resolve();
     released = true;
-    try {
-      // remove it only while it is still ours
-      if (fs.readFileSync(path, "utf8") === text) fs.unlinkSync(path);
-    } catch {
-      // already gone
-    }
-    file?.close();
+    removeIfSame(path, created.found);
+    created.close(); // after the removal: while the file is there, its flock is held
     return Promise.resolve();
   };
-  return { path, owner, release, [Symbol.asyncDispose]: release };
+  return { path, owner: created.owner, release, [Symbol.asyncDispose]: release };
 }
 
-async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict> {
-  let text: string;
-  let age: number;
+/**
+ * Creates `path` exclusively and writes this process as its owner, through the handle that
+ * created it (never by path: the path may name another file by then). Undefined when it exists.
+ */
+async function tryCreate(path: string, deno: DenoLike | undefined): Promise<Created | undefined> {
+  const owner = currentOwner(deno ? "deno" : "node");
+  const text = JSON.stringify(owner);
+  const bytes = new TextEncoder().encode(text);
+  if (deno) {
+    let file: DenoFile;
+    try {
+      file = await deno.open(path, { read: true, write: true, createNew: true });
+    } catch (err) {
+      if (errno(err) === "EEXIST") return undefined;
+      throw err;
+    }
+    try {
+      // Only an opener judging the file can hold the flock of one created a moment ago, and
+      // only for a moment (it probes and closes): wait for it rather than try once. Holding no
+      // flock, this lock would look stale to the next opener. Until the owner is written,
+      // openers see the file young and unreadable, and leave it alone.
+      await file.lock(true);
+      for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
+      const { dev, ino } = await file.stat();
+      return { found: { dev, ino: ino ?? -1, text }, owner, close: () => file.close() };
+    } catch (err) {
+      file.close();
+      throw err;
+    }
+  }
+  let fd: number;
   try {
-    text = fs.readFileSync(path, "utf8");
-    age = Date.now() - fs.statSync(path).mtimeMs;
+    fd = fs.openSync(path, "wx");
   } catch (err) {
-    if (errno(err) === "ENOENT") return { held: false, text: null }; // released meanwhile: retry
+    if (errno(err) === "EEXIST") return undefined;
     throw err;
   }
-  const owner = parseOwner(text);
+  try {
+    fs.writeFileSync(fd, bytes);
+    const { dev, ino } = fs.fstatSync(fd);
+    return { found: { dev, ino, text }, owner, close: () => {} };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Reads the lock file at `path` through one handle and judges whether its owner still holds it. */
+async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict> {
+  let found: FoundFile;
   let flockFree: boolean | undefined;
-  if (deno) {
-    try {
+  try {
+    if (deno) {
       const file = await deno.open(path, { read: true });
       try {
+        const { dev, ino } = await file.stat();
+        found = { dev, ino: ino ?? -1, text: await readAll(file) };
         flockFree = await file.tryLock(true);
       } finally {
         file.close(); // closing drops the flock we may have taken
       }
-    } catch (err) {
-      if (errno(err) === "ENOENT") return { held: false, text: null };
-      throw err;
+    } else {
+      const fd = fs.openSync(path, "r");
+      try {
+        const { dev, ino } = fs.fstatSync(fd);
+        found = { dev, ino, text: fs.readFileSync(fd, "utf8") };
+      } finally {
+        fs.closeSync(fd);
+      }
     }
-    if (!flockFree) return { held: true, owner };
+  } catch (err) {
+    if (errno(err) === "ENOENT") return { held: false, file: null }; // released meanwhile: retry
+    throw err;
   }
+  if (flockFree === false) return { held: true, owner: parseOwner(found.text) };
+  const owner = parseOwner(found.text);
   if (owner === undefined) {
-    return age < WRITING_GRACE_MS ? { held: true, owner } : { held: false, text };
+    let age = 0;
+    try {
+      age = Date.now() - fs.statSync(path).mtimeMs;
+    } catch {
+      return { held: false, file: null };
+    }
+    return age < WRITING_GRACE_MS ? { held: true, owner } : { held: false, file: found };
   }
-  if (owner.runtime === "deno" && flockFree) return { held: false, text };
+  if (owner.runtime === "deno" && flockFree) return { held: false, file: found };
   if (owner.host !== hostname()) return { held: true, owner };
-  if (!pidAlive(owner.pid)) return { held: false, text };
+  if (!pidAlive(owner.pid)) return { held: false, file: found };
   const now = owner.processStart === null ? null : processStart(owner.pid);
   if (now !== null && now !== owner.processStart) {
-    return { held: false, text }; // the pid was reused by another process
+    return { held: false, file: found }; // the pid was reused by another process
   }
   return { held: true, owner };
 }
 
-function takeOver(path: string, staleText: string | null): void {
-  if (staleText === null) return; // the file went away: just try again
-  const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
+async function readAll(file: DenoFile): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const chunk = new Uint8Array(4096);
+    const n = await file.read(chunk);
+    if (n === null) break;
+    chunks.push(chunk.subarray(0, n));
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
+}
+
+/**
+ * Removes a stale lock file. Openers racing over one stale file take turns through a second lock
+ * file, `mds.lock.takeover`, of the same format (so a taker that dies is judged like an owner
+ * that dies): its holder judges `mds.lock` again and removes it only while it is still stale.
+ * Without the turns, an opener that judged the stale file a moment ago could remove the new lock
+ * a faster opener has just created in its place. Nobody else removes a file judged stale, and an
+ * owner removes only its own, so the file judged is the file removed. Then every opener tries to
+ * create the lock again; one wins. While a live opener has the turn, the others count the store
+ * as held by it (it is about to hold it): the taker is returned.
+ */
+async function takeOver(
+  path: string,
+  deno: DenoLike | undefined,
+): Promise<{ held: true; owner: StoreLockOwner | undefined } | undefined> {
+  const turnPath = `${path}.takeover`;
+  const turn = await tryCreate(turnPath, deno);
+  if (turn === undefined) {
+    const taker = await judge(turnPath, deno);
+    if (taker.held) return taker;
+    if (taker.file !== null) removeIfSame(turnPath, taker.file); // the taker died in its turn
+    return undefined;
+  }
   try {
-    fs.renameSync(path, aside);
+    const verdict = await judge(path, deno);
+    if (!verdict.held && verdict.file !== null) removeIfSame(path, verdict.file);
+    return undefined;
+  } finally {
+    removeIfSame(turnPath, turn.found);
+    turn.close();
+  }
+}
+
+/** Removes `path` if it still names the file found, with the text found. */
+function removeIfSame(path: string, found: FoundFile): void {
+  try {
+    const now = fs.lstatSync(path);
+    if (now.dev !== found.dev || now.ino !== found.ino) return;
+    if (fs.readFileSync(path, "utf8") !== found.text) return;
+    fs.unlinkSync(path);
   } catch (err) {
-    if (errno(err) === "ENOENT") return;
-    throw err;
+    if (errno(err) !== "ENOENT") throw err;
   }
-  let moved = "";
-  try {
-    moved = fs.readFileSync(aside, "utf8");
-  } catch {
-    // unreadable: treat as not ours to remove
-  }
-  if (moved !== staleText) {
-    // a live opener's new lock slipped in between: put it back
-    try {
-      fs.linkSync(aside, path);
-    } catch {
-      // another lock is already there; that owner wins
-    }
-  }
-  fs.rmSync(aside, { force: true });
 }

@@ -105,6 +105,74 @@ Deno.test("acquireStoreLock() counts as held a live Node owner, another host's o
   assertEquals(fs.readFileSync(path, "utf8"), "", "a held lock is never touched");
 });
 
+Deno.test("acquireStoreLock() takes turns over a stale lock: a live taker's turn counts as held, a dead taker's is cleared", async () => {
+  const dir = tempStore();
+  fs.mkdirSync(dir, { recursive: true });
+  const path = join(dir, STORE_LOCK_FILE);
+  const turn = `${path}.takeover`;
+  const stale = owner({ pid: await deadPid() });
+  fs.writeFileSync(path, stale);
+  // another opener (alive: this process, as Node) is taking the stale lock over
+  fs.writeFileSync(turn, owner({ pid: Deno.pid, runtime: "node", command: "mds taker" }));
+  const err = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
+  assertEquals(err.owner?.command, "mds taker");
+  assertEquals(fs.readFileSync(path, "utf8"), stale, "only the taker removes the stale lock");
+  // a waiting opener takes over once the taker's turn ends
+  const timer = setTimeout(() => fs.rmSync(turn), 200);
+  const waited = await acquireStoreLock(dir, { waitMs: 5_000, pollMs: 20 });
+  clearTimeout(timer);
+  await waited.release();
+  // a taker that died in its turn, a Node one and a Deno one (its flock is free): cleared at once
+  for (const dead of [{ pid: await deadPid() }, { pid: Deno.pid, runtime: "deno" }]) {
+    fs.writeFileSync(path, stale);
+    fs.writeFileSync(turn, owner(dead));
+    const lock = await acquireStoreLock(dir);
+    await lock.release();
+    assertEquals(fs.readdirSync(dir), [], "no lock, turn or stale file is left behind");
+  }
+});
+
+Deno.test("acquireStoreLock() lets exactly one of several processes win over a stale lock", async () => {
+  // Real processes interleave where one process's openers cannot: between a check and a removal.
+  const script = `import { acquireStoreLock } from ${
+    JSON.stringify(new URL("./store_lock.ts", import.meta.url).href)
+  };
+    const [dir, at] = Deno.args;
+    while (Date.now() < Number(at)) await new Promise((r) => setTimeout(r, 1));
+    try {
+      const lock = await acquireStoreLock(dir);
+      console.log("won");
+      await new Promise((r) => setTimeout(r, 500));
+      await lock.release();
+    } catch (err) {
+      console.log(err.code ?? String(err));
+    }`;
+  const dead = await deadPid();
+  for (let round = 0; round < 3; round++) {
+    const dir = tempStore();
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(join(dir, STORE_LOCK_FILE), owner({ pid: dead }));
+    const at = String(Date.now() + 2_000); // all started before any tries
+    const outputs = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        new Deno.Command(Deno.execPath(), {
+          args: ["eval", "--ext=ts", script, dir, at],
+          stdout: "piped",
+          stderr: "inherit",
+        }).output()),
+    );
+    const said = outputs.map((o) => new TextDecoder().decode(o.stdout).trim()).sort();
+    assertEquals(said, [
+      "MDS_STORE_LOCKED",
+      "MDS_STORE_LOCKED",
+      "MDS_STORE_LOCKED",
+      "MDS_STORE_LOCKED",
+      "won",
+    ], `round ${round}`);
+    assertEquals(fs.readdirSync(dir), []);
+  }
+});
+
 Deno.test("acquireStoreLock() lets exactly one of many racing openers win over a stale lock", async () => {
   // Many rounds: the race that let two win (a new lock whose flock was taken by an opener's
   // probe at the moment its owner tried for it, so it looked stale) showed in a few rounds of a
