@@ -37,7 +37,7 @@ export class PulseUnits {
     if (collector === undefined || collector.size === 0) return [];
     const events = collector.events(tenant, Date.now());
     const q = buildPulsePublish(events);
-    if (q !== undefined) await tx.query(q.text, q.params);
+    if (q !== undefined) await tx.query(q.text, q.params, { prepare: true });
     return events;
   }
 

@@ -133,10 +133,11 @@ async function upsert(
     await tx.query(`TRUNCATE ${stageTable(spec)}`);
     await tx.copyIn(copyTarget(spec), source.copy());
     const q = buildUpsert(spec, { kind: "stage", table: stageTable(spec) }, { sideEffects });
-    [counts] = await tx.query<UpsertCounts>(q.text, q.params);
+    [counts] = await tx.query<UpsertCounts>(q.text, q.params, { prepare: true });
   } else {
+    // one fixed text per table and source: prepared, parsed and described once per connection
     const q = buildUpsert(spec, source.unnest(), { sideEffects });
-    [counts] = await tx.query<UpsertCounts>(q.text, q.params);
+    [counts] = await tx.query<UpsertCounts>(q.text, q.params, { prepare: true });
   }
   const inserted = counts?.inserted ?? 0;
   const updated = counts?.updated ?? 0;
@@ -154,7 +155,7 @@ export async function writeSeriesUpdate(
   rows: readonly object[],
 ): Promise<void> {
   const q = buildSeriesUpdate(TABLES[kind], rows);
-  if (q) await tx.query(q.text, q.params);
+  if (q) await tx.query(q.text, q.params, { prepare: true });
 }
 
 /** COPY payload in chunks of 1,000 rows, so encoding overlaps with sending. */

@@ -3,13 +3,26 @@ import type { SqlQuery } from "@mds/sql";
 /** A row as the backends return it: timestamptz as `Date`, int8 as `number`, date as text. */
 export type Row = Record<string, unknown>;
 
+/** How to run one statement. */
+export interface QueryOptions {
+  /**
+   * The statement's text is one of a few fixed ones, run often (the write path's upserts, tenant
+   * scope and pulse): a server backend keeps it prepared on each connection, so after the first
+   * run it is neither parsed nor described again (one exchange fewer). Leave it off for texts
+   * built from data: each distinct text stays prepared for the connection's life. Ignored by
+   * PGlite, and by a server backend told not to prepare (PgBouncer in transaction mode).
+   * @default {false}
+   */
+  readonly prepare?: boolean | undefined;
+}
+
 /** Something that runs parameterised statements. */
 export interface Queryable {
   /**
    * Runs one statement with `$n` parameters and returns its rows. `undefined` as a parameter is
    * an error, not a NULL.
    */
-  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
 }
 
 /** A connection inside a transaction. */

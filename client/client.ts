@@ -55,6 +55,12 @@ export interface PoolOptions {
   statementTimeoutMs?: number | undefined;
   /** Shown in `pg_stat_activity`. @default {"mds"} */
   applicationName?: string | undefined;
+  /**
+   * Keep the write path's fixed statements prepared on each connection; `false` behind a pooler
+   * that cannot (PgBouncer in transaction mode before 1.21), as does `?prepare=false` in the URL.
+   * @default {true}
+   */
+  prepare?: boolean | undefined;
 }
 
 /**
@@ -231,7 +237,7 @@ function validate(options: ClientOptions): void {
   }
   const pool = options.pool ?? {};
   const inPool = (
-    name: Exclude<keyof PoolOptions, "applicationName">,
+    name: Exclude<keyof PoolOptions, "applicationName" | "prepare">,
     min: number,
     max: number,
   ) => {
@@ -241,6 +247,9 @@ function validate(options: ClientOptions): void {
   inPool("idleTimeoutSeconds", 0, 86_400);
   inPool("connectTimeoutSeconds", 1, 3_600);
   inPool("statementTimeoutMs", 0, 86_400_000);
+  if (pool.prepare !== undefined && typeof pool.prepare !== "boolean") {
+    throw new ConfigError("pool.prepare", String(pool.prepare), "must be true or false");
+  }
   if (
     options.appRole !== undefined && options.appRole !== null && !ROLE_NAME.test(options.appRole)
   ) {
@@ -488,7 +497,7 @@ export class MdsClient implements AsyncDisposable {
         // answer (one round trip fewer). Statements of a transaction run in order, so fn's run
         // after it; should it fail, the transaction is aborted, fn's statements fail too, and
         // the scope's error is the one reported. PGlite runs one statement at a time anyway.
-        const scoped = tx.query(scope.text, scope.params);
+        const scoped = tx.query(scope.text, scope.params, { prepare: true });
         scoped.catch(() => {});
         if (this.backend.kind !== "postgres") await scoped.catch((err) => this.#scopeError(err));
         try {
@@ -814,6 +823,7 @@ export async function createClient(options: ClientOptions): Promise<MdsClient> {
       connectTimeoutSeconds: pool.connectTimeoutSeconds,
       statementTimeoutMs: pool.statementTimeoutMs,
       applicationName: pool.applicationName,
+      prepare: pool.prepare,
     });
   } else {
     backend = await createPgliteBackend({

@@ -5,6 +5,7 @@ import type {
   Backend,
   ListenOptions,
   Queryable,
+  QueryOptions,
   Row,
   Transaction,
   TransactionOptions,
@@ -33,6 +34,14 @@ export interface PostgresBackendOptions {
   statementTimeoutMs?: number | undefined;
   /** Shown in `pg_stat_activity`. @default {"mds"} */
   applicationName?: string | undefined;
+  /**
+   * Keep the client's fixed statements prepared on each connection (see
+   * {@linkcode QueryOptions.prepare}). `false` behind a pooler that does not carry prepared
+   * statements across its server connections (PgBouncer in transaction mode before 1.21, or
+   * without `max_prepared_statements`); `?prepare=false` in the URL does the same.
+   * @default {true}
+   */
+  prepare?: boolean | undefined;
 }
 
 // int8 as number (mds keeps counts below 2^53), date as its text, so both backends agree.
@@ -206,11 +215,14 @@ class Lease {
     if (this.lost) throw mapDatabaseError(closedError(), { text, params });
   }
 
-  async query<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+  async query<T>(text: string, params: readonly unknown[], options?: QueryOptions): Promise<T[]> {
     this.#check(text, params);
     try {
       return await Promise.race([
-        run<T>(this.#sql, text, params, { onexecute: this.#onexecute }),
+        run<T>(this.#sql, text, params, {
+          onexecute: this.#onexecute,
+          prepare: options?.prepare === true,
+        }),
         this.#lostSignal.promise.catch((err) => {
           throw mapDatabaseError(err, { text, params });
         }),
@@ -279,6 +291,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
     types: TYPES,
     onnotice: () => {},
     onclose: watch.closed,
+    // given only when set: otherwise the URL's ?prepare=false holds (postgres.js reads it)
+    ...(options.prepare === undefined ? {} : { prepare: options.prepare }),
   }) as unknown as Sql;
 
   let closed = false;
@@ -299,7 +313,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
   };
   return {
     kind: "postgres",
-    query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(sql, text, params),
+    query: <T = Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) =>
+      run<T>(sql, text, params, { prepare: options?.prepare === true }),
     async transaction<T>(
       fn: (t: Transaction) => Promise<T>,
       options: TransactionOptions = {},
@@ -315,8 +330,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
         let result: T;
         try {
           result = await fn({
-            query: <R = Row>(text: string, params: readonly unknown[] = []) =>
-              l.query<R>(text, params),
+            query: <R = Row>(text: string, params: readonly unknown[] = [], o?: QueryOptions) =>
+              l.query<R>(text, params, o),
             copyIn: (target, source) => l.copyIn(target, source),
           });
           await begin;
@@ -367,8 +382,8 @@ export function createPostgresBackend(options: PostgresBackendOptions): Backend 
       const l = await lease();
       try {
         return await fn({
-          query: <R = Row>(text: string, params: readonly unknown[] = []) =>
-            l.query<R>(text, params),
+          query: <R = Row>(text: string, params: readonly unknown[] = [], o?: QueryOptions) =>
+            l.query<R>(text, params, o),
         });
       } finally {
         l.release();
