@@ -58,7 +58,10 @@ export interface Backend extends Queryable, AsyncDisposable {
   /**
    * Runs `fn` in a transaction: committed when it resolves, rolled back when it throws. A server
    * backend may pipeline BEGIN with `fn`'s first statements (sent without waiting for each
-   * other's answers); a failure of BEGIN then wins over what followed it.
+   * other's answers); a failure of BEGIN then wins over what followed it. The client may leave
+   * the answer of `fn`'s last statement (the pulse) to be awaited after this resolves, relying on
+   * what PostgreSQL does: a transaction whose statement failed stays failed, and its COMMIT rolls
+   * back. A backend must not recover such a statement (with a savepoint, say) on its own.
    */
   transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**

@@ -489,8 +489,13 @@ export class MdsClient implements AsyncDisposable {
   ): Promise<T> {
     if (this.#closed) throw new ConfigError("client", "closed", "the client is closed");
     let events: PulseEvent[] = [];
-    const result = await withRetry(this.#retry, () =>
-      this.backend.transaction(async (tx) => {
+    // On a server the pulse goes out with COMMIT, without waiting for its answer in between
+    // (one round trip fewer). Should it fail, the transaction is aborted, the server answers
+    // COMMIT by rolling back, and the pulse's error is the one reported.
+    const pipelined = this.backend.kind === "postgres";
+    const result = await withRetry(this.#retry, async () => {
+      let published: Promise<PulseEvent[]> | undefined;
+      const out = await this.backend.transaction(async (tx) => {
         events = [];
         const scope = buildTenantScope(tenant, this.#role);
         // On a server the scope goes out with fn's first statement, without waiting for its
@@ -512,7 +517,9 @@ export class MdsClient implements AsyncDisposable {
             const out = await fn(tx);
             await scoped;
             // the unit's events, in one statement just before COMMIT: delivered only on commit
-            events = await pulse.publish(tx, tenant);
+            published = pulse.publish(tx, tenant);
+            if (pipelined) published.catch(() => {});
+            else events = await published;
             return out;
           } finally {
             pulse.drop(tx);
@@ -521,7 +528,10 @@ export class MdsClient implements AsyncDisposable {
           await scoped.catch((e) => this.#scopeError(e));
           throw err;
         }
-      }, options));
+      }, options);
+      if (pipelined && published !== undefined) events = await published;
+      return out;
+    });
     if (events.length > 0 && this.#options.onPulse) {
       try {
         this.#options.onPulse(events);

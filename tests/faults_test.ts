@@ -324,8 +324,12 @@ serverTest(
       envFor(db.url),
     );
     const killed = await killSessions(db.admin);
-    const failed = await child.done();
+    // The lock goes before the child is awaited: a batch that started its unit of work on a new
+    // connection between the kill and the first failure reaching the CLI would wait for the
+    // lock, and the CLI for that batch, forever. The killed sessions are gone by now
+    // (pg_terminate_backend waits), so nothing they held can commit.
     await lock.release();
+    const failed = await child.done();
     assertEquals(failed.code, 1, `exit code; stderr: ${failed.stderr}`);
     // One line naming the lost connection and the retryable code, no stack trace.
     const message = failed.stderr.trim();

@@ -300,6 +300,43 @@ backendSuite("pulse", {
     assertEquals(await client.tenant(tenant).cursors(), []);
   },
 
+  "a pulse statement that fails rolls its unit of work back and is the error reported": async (
+    db,
+  ) => {
+    // On a server the pulse goes out with COMMIT without waiting for its answer; the server
+    // then answers COMMIT by rolling back, which must not pass for a commit.
+    const tenant = newTenant();
+    await using ear = await listen(db.backend);
+    const real = db.backend;
+    const failing = {
+      ...counting(real),
+      transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
+        real.transaction((tx) =>
+          fn({
+            query: (text, params, options) =>
+              text.includes("pg_notify")
+                ? tx.query("SELECT 1 / 0 AS boom", [], options)
+                : tx.query(text, params, options),
+            copyIn: (target, source) => tx.copyIn(target, source),
+          })
+        ),
+    } as Backend;
+    const called: PulseEvent[][] = [];
+    await using client = await clientFor(failing, { onPulse: (e) => called.push(e) });
+    const err = await assertRejects(
+      () => client.tenant(tenant).upsertBars([bar("PF", 30)]),
+      Error,
+    );
+    assert(/division by zero/i.test(err.message), err.message);
+    await using reader = await clientFor(db);
+    assertEquals(await reader.tenant(tenant).cursors(), [], "nothing of the write committed");
+    assertEquals(await reader.tenant(tenant).latestPrices(["PF"]), []);
+    assertEquals(called, []);
+    assertEquals(await ear.settle(), []);
+    // the connection is fine afterwards
+    assertEquals((await reader.tenant(tenant).upsertBars([bar("PF", 30)])).inserted, 1);
+  },
+
   "a client with pulse: false notifies nothing and calls no onPulse": async (db) => {
     const tenant = newTenant();
     await using ear = await listen(db.backend);
