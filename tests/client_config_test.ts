@@ -84,8 +84,10 @@ Deno.test("the write modes executemany and values are the unnest upsert, never C
   }
 });
 
-Deno.test("createClient() refuses a bad copyMinRows, batchRows or writeMode before connecting", async () => {
+Deno.test("createClient() refuses a bad copyMinRows, batchRows, writeMode or pool setting before connecting", async () => {
   const cases: [Record<string, unknown>, string][] = [
+    [{ pool: { max: 0 } }, "pool.max"],
+    [{ pool: { prepare: "no" } }, "pool.prepare"],
     [{ copyMinRows: 0 }, "copyMinRows"],
     [{ copyMinRows: 1.5 }, "copyMinRows"],
     [{ batchRows: 0 }, "batchRows"],
