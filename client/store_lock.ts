@@ -112,7 +112,6 @@ export interface StoreLock extends AsyncDisposable {
 
 /** The few `Deno` file APIs the lock uses, where the runtime is Deno. */
 interface DenoFile {
-  lock(exclusive?: boolean): Promise<void>;
   tryLock(exclusive?: boolean): Promise<boolean>;
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
@@ -193,6 +192,19 @@ function errno(err: unknown): string | undefined {
 
 /** A lock file younger than this with no readable owner is being written, not abandoned. */
 const WRITING_GRACE_MS = 5_000;
+
+/** How long a new lock file's owner waits for its flock; well inside the grace above. */
+const FLOCK_WAIT_MS = 1_000;
+
+/** Takes the exclusive flock of `file` within `ms`; false when it stayed taken. */
+async function flockWithin(file: DenoFile, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await file.tryLock(true)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(1);
+  }
+}
 
 /** One lock file, as found: removed only while the path still names this file with this text. */
 interface FoundFile {
@@ -302,7 +314,14 @@ async function tryCreate(path: string, deno: DenoLike | undefined): Promise<Crea
       // only for a moment (it probes and closes): wait for it rather than try once. Holding no
       // flock, this lock would look stale to the next opener. Until the owner is written,
       // openers see the file young and unreadable, and leave it alone.
-      await file.lock(true);
+      if (!await flockWithin(file, FLOCK_WAIT_MS)) {
+        // a prober stopped mid-probe: give this file up (young and empty, nobody else removes
+        // it) and create another, whose flock that prober does not hold
+        const { dev, ino } = await file.stat();
+        removeIfSame(path, { dev, ino: ino ?? -1, text: "" });
+        file.close();
+        return undefined;
+      }
       for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
       const { dev, ino } = await file.stat();
       return { found: { dev, ino: ino ?? -1, text }, owner, close: () => file.close() };

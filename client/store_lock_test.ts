@@ -132,6 +132,38 @@ Deno.test("acquireStoreLock() takes turns over a stale lock: a live taker's turn
   }
 });
 
+Deno.test("acquireStoreLock() gives up a new lock file whose flock a stopped prober holds, and takes another", async () => {
+  const dir = tempStore();
+  const path = join(dir, STORE_LOCK_FILE);
+  const open = Deno.open;
+  let prober: Deno.FsFile | undefined;
+  // the first lock file created: another handle takes its flock at once and keeps it, as an
+  // opener stopped (SIGSTOP) in the middle of probing it would
+  const patched = async (p: string | URL, o?: Deno.OpenOptions) => {
+    const file = await open(p, o);
+    if (o?.createNew && prober === undefined && String(p) === path) {
+      prober = await open(p, { read: true });
+      assert(await prober.tryLock(true), "the prober takes the flock first");
+    }
+    return file;
+  };
+  Object.assign(Deno, { open: patched });
+  try {
+    const started = Date.now();
+    const lock = await acquireStoreLock(dir);
+    const waited = Date.now() - started;
+    assert(prober !== undefined, "the prober ran");
+    assert(waited >= 900 && waited < 5_000, `took the lock after ${waited} ms`);
+    assertEquals(JSON.parse(fs.readFileSync(path, "utf8")).pid, Deno.pid);
+    assert(fs.statSync(path).ino !== (await prober.stat()).ino, "a new file, not the probed one");
+    await lock.release();
+    assertEquals(fs.readdirSync(dir), []);
+  } finally {
+    Object.assign(Deno, { open });
+    prober?.close();
+  }
+});
+
 Deno.test("acquireStoreLock() lets exactly one of several processes win over a stale lock", async () => {
   // Real processes interleave where one process's openers cannot: between a check and a removal.
   const script = `import { acquireStoreLock } from ${
