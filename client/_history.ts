@@ -108,6 +108,9 @@ export async function corrections(
   q: ReturnType<typeof correctionsQueryOf>,
 ): Promise<Correction[]> {
   const out: Correction[] = [];
+  // by the replacing write's time in microseconds: two writes within one millisecond (a
+  // Date's resolution) keep their order; one write's corrections stay in kind and key order
+  const at = new Map<Correction, number>();
   for (const kind of q.kinds) {
     const query = buildCorrections(kind, { symbol: q.symbol, since: q.since, limit: q.limit });
     const rows = await db.query<Record<string, unknown>>(query.text, query.params);
@@ -123,7 +126,7 @@ export async function corrections(
           to[field] = next[field];
         }
       }
-      out.push({
+      const correction: Correction = {
         kind,
         key: Object.fromEntries(keyColumns.map((c) => [c, row[c]])),
         recorded_at: row.recorded_at as Date,
@@ -131,9 +134,11 @@ export async function corrections(
         revision: row.revision as number,
         from,
         to,
-      });
+      };
+      at.set(correction, Number(row.superseded_us));
+      out.push(correction);
     }
   }
-  out.sort((a, b) => a.superseded_at.getTime() - b.superseded_at.getTime());
+  out.sort((a, b) => at.get(a)! - at.get(b)!);
   return out.slice(0, q.limit);
 }

@@ -137,7 +137,9 @@ export interface CorrectionsFilter {
  * @param kind Bars, fundamentals or options.
  * @param filter Ticker, since and limit.
  * @returns The statement; parameters: symbol, since, limit. Rows: the key columns,
- * `recorded_at`, `superseded_at`, `revision` (of the old version), `old` and `new`.
+ * `recorded_at`, `superseded_at`, `superseded_us` (the same instant in microseconds since the
+ * epoch: a `Date` keeps milliseconds, too coarse to order two writes a moment apart),
+ * `revision` (of the old version), `old` and `new`.
  *
  * @example
  * ```ts
@@ -156,6 +158,7 @@ export function buildCorrections(kind: HistoryKind, filter: CorrectionsFilter): 
   const sameKey = (alias: string) => k.key.map((c) => `${alias}.${c} = h.${c}`).join(" AND ");
   return {
     text: `SELECT ${k.key.map((c) => `h.${c}`).join(", ")}, h.recorded_at, h.superseded_at,
+            (extract(epoch FROM h.superseded_at) * 1000000)::int8 AS superseded_us,
             h.revision, ${json("h")} AS old, n.new
      FROM ${k.view}_history h
      CROSS JOIN LATERAL (

@@ -341,3 +341,37 @@ async function historyCount(db: TestDb, tenant: string): Promise<number> {
   );
   return row!.n;
 }
+
+backendSuite("the corrections report's order", {
+  "corrections of two kinds made within one millisecond come out in the order they were made":
+    async (db) => {
+      await using client = await clientFor(db);
+      const tenant = newTenant();
+      const t = client.tenant(tenant);
+      const bar = { ts: "2024-01-02T14:30:00Z", vendor: "v", symbol: "MS", timeframe: "1m" };
+      const eps = { asof: "2024-03-31", vendor: "v", symbol: "MS" };
+      await t.upsertBars([{ ...bar, open: 1, high: 1, low: 1, close: 1, volume: 1 }]);
+      await t.upsertFundamentals([{ ...eps, eps: 1 }]);
+      await t.upsertBars([{ ...bar, open: 1, high: 2, low: 1, close: 2, volume: 1 }]);
+      await t.upsertFundamentals([{ ...eps, eps: 2 }]);
+      // Pin the two replacements 0.8 ms apart in one millisecond, the fundamentals' first: a
+      // Date, which keeps milliseconds, cannot tell them apart.
+      for (
+        const [table, at] of [
+          ["bars_history", "2030-01-01 00:00:00.000900+00"],
+          ["fundamentals_history", "2030-01-01 00:00:00.000100+00"],
+        ]
+      ) {
+        // a literal: postgres.js would send a timestamptz parameter through a Date, in ms
+        await db.backend.query(
+          `UPDATE mds_core.${table} SET superseded_at = '${at}' WHERE tenant_id = $1`,
+          [tenant],
+        );
+      }
+      const listed = await t.corrections({ symbol: "MS", since: "2029-12-31T00:00:00Z" });
+      assertEquals(listed.map((c) => [c.kind, c.superseded_at.toISOString()]), [
+        ["fundamentals", "2030-01-01T00:00:00.000Z"],
+        ["bars", "2030-01-01T00:00:00.000Z"],
+      ]);
+    },
+}, { only: ["pglite", "postgres"] });
