@@ -107,10 +107,9 @@ export async function corrections(
   db: Queryable,
   q: ReturnType<typeof correctionsQueryOf>,
 ): Promise<Correction[]> {
-  const out: Correction[] = [];
-  // by the replacing write's time in microseconds: two writes within one millisecond (a
+  // sorted by the replacing write's time in microseconds: two writes within one millisecond (a
   // Date's resolution) keep their order; one write's corrections stay in kind and key order
-  const at = new Map<Correction, number>();
+  const out: { at: number; correction: Correction }[] = [];
   for (const kind of q.kinds) {
     const query = buildCorrections(kind, { symbol: q.symbol, since: q.since, limit: q.limit });
     const rows = await db.query<Record<string, unknown>>(query.text, query.params);
@@ -135,10 +134,9 @@ export async function corrections(
         from,
         to,
       };
-      at.set(correction, Number(row.superseded_us));
-      out.push(correction);
+      out.push({ at: Number(row.superseded_us), correction });
     }
   }
-  out.sort((a, b) => at.get(a)! - at.get(b)!);
-  return out.slice(0, q.limit);
+  out.sort((a, b) => a.at - b.at);
+  return out.slice(0, q.limit).map((c) => c.correction);
 }

@@ -115,7 +115,7 @@ interface DenoFile {
   tryLock(exclusive?: boolean): Promise<boolean>;
   read(p: Uint8Array): Promise<number | null>;
   write(p: Uint8Array): Promise<number>;
-  stat(): Promise<{ dev: number; ino: number | null }>;
+  stat(): Promise<FileStat>;
   close(): void;
 }
 interface DenoLike {
@@ -206,10 +206,18 @@ async function flockWithin(file: DenoFile, ms: number): Promise<boolean> {
   }
 }
 
+/** What the lock needs of a file's status, as `Deno.FsFile.stat` gives it. */
+interface FileStat {
+  dev: number;
+  /** Null where the runtime gives none: the text alone then tells the file. */
+  ino: number | null;
+  mtime: Date | null;
+}
+
 /** One lock file, as found: removed only while the path still names this file with this text. */
 interface FoundFile {
   dev: number;
-  ino: number;
+  ino: number | null;
   text: string;
 }
 
@@ -318,13 +326,13 @@ async function tryCreate(path: string, deno: DenoLike | undefined): Promise<Crea
         // a prober stopped mid-probe: give this file up (young and empty, nobody else removes
         // it) and create another, whose flock that prober does not hold
         const { dev, ino } = await file.stat();
-        removeIfSame(path, { dev, ino: ino ?? -1, text: "" });
+        removeIfSame(path, { dev, ino, text: "" });
         file.close();
         return undefined;
       }
       for (let at = 0; at < bytes.length;) at += await file.write(bytes.subarray(at));
       const { dev, ino } = await file.stat();
-      return { found: { dev, ino: ino ?? -1, text }, owner, close: () => file.close() };
+      return { found: { dev, ino, text }, owner, close: () => file.close() };
     } catch (err) {
       file.close();
       throw err;
@@ -349,13 +357,15 @@ async function tryCreate(path: string, deno: DenoLike | undefined): Promise<Crea
 /** Reads the lock file at `path` through one handle and judges whether its owner still holds it. */
 async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict> {
   let found: FoundFile;
+  let modified: number; // of the file read, not of whatever the path names by now
   let flockFree: boolean | undefined;
   try {
     if (deno) {
       const file = await deno.open(path, { read: true });
       try {
-        const { dev, ino } = await file.stat();
-        found = { dev, ino: ino ?? -1, text: await readAll(file) };
+        const { dev, ino, mtime } = await file.stat();
+        found = { dev, ino, text: await readAll(file) };
+        modified = mtime?.getTime() ?? 0;
         flockFree = await file.tryLock(true);
       } finally {
         file.close(); // closing drops the flock we may have taken
@@ -363,8 +373,9 @@ async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict>
     } else {
       const fd = fs.openSync(path, "r");
       try {
-        const { dev, ino } = fs.fstatSync(fd);
+        const { dev, ino, mtimeMs } = fs.fstatSync(fd);
         found = { dev, ino, text: fs.readFileSync(fd, "utf8") };
+        modified = mtimeMs;
       } finally {
         fs.closeSync(fd);
       }
@@ -373,16 +384,11 @@ async function judge(path: string, deno: DenoLike | undefined): Promise<Verdict>
     if (errno(err) === "ENOENT") return { held: false, file: null }; // released meanwhile: retry
     throw err;
   }
-  if (flockFree === false) return { held: true, owner: parseOwner(found.text) };
   const owner = parseOwner(found.text);
+  if (flockFree === false) return { held: true, owner };
   if (owner === undefined) {
-    let age = 0;
-    try {
-      age = Date.now() - fs.statSync(path).mtimeMs;
-    } catch {
-      return { held: false, file: null };
-    }
-    return age < WRITING_GRACE_MS ? { held: true, owner } : { held: false, file: found };
+    const young = Date.now() - modified < WRITING_GRACE_MS;
+    return young ? { held: true, owner } : { held: false, file: found };
   }
   if (owner.runtime === "deno" && flockFree) return { held: false, file: found };
   if (owner.host !== hostname()) return { held: true, owner };
@@ -441,7 +447,7 @@ async function takeOver(
 function removeIfSame(path: string, found: FoundFile): void {
   try {
     const now = fs.lstatSync(path);
-    if (now.dev !== found.dev || now.ino !== found.ino) return;
+    if (now.dev !== found.dev || (found.ino !== null && now.ino !== found.ino)) return;
     if (fs.readFileSync(path, "utf8") !== found.text) return;
     fs.unlinkSync(path);
   } catch (err) {
