@@ -4,8 +4,13 @@ import { join } from "node:path";
 import { assert, assertEquals, assertRejects } from "../testing/assert.ts";
 import { acquireStoreLock, STORE_LOCK_FILE, StoreLockedError } from "./store_lock.ts";
 
-function tempStore(): string {
-  return join(Deno.makeTempDirSync({ prefix: "mds-lock-" }), "store");
+/** A store path in a fresh temporary directory, removed with everything in it on dispose. */
+function tempStore(): { dir: string } & Disposable {
+  const root = Deno.makeTempDirSync({ prefix: "mds-lock-" });
+  return {
+    dir: join(root, "store"),
+    [Symbol.dispose]: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** A pid that belonged to a process which has exited. */
@@ -28,7 +33,8 @@ function owner(fields: Record<string, unknown>): string {
 }
 
 Deno.test("acquireStoreLock() refuses a second opener at once, naming the directory and the owner", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   const lock = await acquireStoreLock(dir);
   const started = Date.now();
   const err = await assertRejects(() => acquireStoreLock(dir), StoreLockedError);
@@ -45,7 +51,8 @@ Deno.test("acquireStoreLock() refuses a second opener at once, naming the direct
 });
 
 Deno.test("acquireStoreLock() with waitMs waits for the owner to release, and gives up after it", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   const lock = await acquireStoreLock(dir);
   const timer = setTimeout(() => void lock.release(), 300);
   const started = Date.now();
@@ -64,7 +71,8 @@ Deno.test("acquireStoreLock() with waitMs waits for the owner to release, and gi
 });
 
 Deno.test("acquireStoreLock() takes over at once a lock whose owner is dead or whose pid was reused", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   fs.mkdirSync(dir, { recursive: true });
   const path = join(dir, STORE_LOCK_FILE);
   // a Node owner that exited without releasing
@@ -89,7 +97,8 @@ Deno.test("acquireStoreLock() takes over at once a lock whose owner is dead or w
 });
 
 Deno.test("acquireStoreLock() counts as held a live Node owner, another host's owner and a file being written", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   fs.mkdirSync(dir, { recursive: true });
   const path = join(dir, STORE_LOCK_FILE);
   fs.writeFileSync(path, owner({ pid: Deno.pid, runtime: "node" }));
@@ -106,7 +115,8 @@ Deno.test("acquireStoreLock() counts as held a live Node owner, another host's o
 });
 
 Deno.test("acquireStoreLock() takes turns over a stale lock: a live taker's turn counts as held, a dead taker's is cleared", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   fs.mkdirSync(dir, { recursive: true });
   const path = join(dir, STORE_LOCK_FILE);
   const turn = `${path}.takeover`;
@@ -133,7 +143,8 @@ Deno.test("acquireStoreLock() takes turns over a stale lock: a live taker's turn
 });
 
 Deno.test("acquireStoreLock() gives up a new lock file whose flock a stopped prober holds, and takes another", async () => {
-  const dir = tempStore();
+  using store = tempStore();
+  const dir = store.dir;
   const path = join(dir, STORE_LOCK_FILE);
   const open = Deno.open;
   let prober: Deno.FsFile | undefined;
@@ -181,7 +192,8 @@ Deno.test("acquireStoreLock() lets exactly one of several processes win over a s
     }`;
   const dead = await deadPid();
   for (let round = 0; round < 3; round++) {
-    const dir = tempStore();
+    using store = tempStore();
+    const dir = store.dir;
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(join(dir, STORE_LOCK_FILE), owner({ pid: dead }));
     const at = String(Date.now() + 2_000); // all started before any tries
@@ -211,7 +223,8 @@ Deno.test("acquireStoreLock() lets exactly one of many racing openers win over a
   // thousand on a loaded machine.
   const dead = await deadPid();
   for (let round = 0; round < 50; round++) {
-    const dir = tempStore();
+    using store = tempStore();
+    const dir = store.dir;
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(join(dir, STORE_LOCK_FILE), owner({ pid: dead }));
     const results = await Promise.allSettled(

@@ -13,12 +13,16 @@ const name = (s: string) => ignore ? `${s} (skipped: set MDS_TEST_DATABASE_URL)`
 async function setup(
   bench: Bench,
   config: Record<string, unknown> = {},
-): Promise<{ env: Env; configFile: string }> {
+): Promise<{ env: Env; configFile: string } & AsyncDisposable> {
   const dir = await Deno.makeTempDir({ prefix: "mds-collect-" });
   const configFile = `${dir}/collector.json`;
   await Deno.writeTextFile(configFile, JSON.stringify(bench.configInput(config)));
   const env = cleanEnv({ ...bench.env, MDS_DATABASE_URL: bench.url!, MDS_TENANT_ID: bench.tenant });
-  return { env, configFile };
+  return {
+    env,
+    configFile,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
 }
 
 async function addUniverse(bench: Bench, env: Env, syms: readonly string[], timeframes: string) {
@@ -51,7 +55,8 @@ Deno.test({
   ignore,
   async fn() {
     await using bench = await startBench({ server: true });
-    const { env, configFile } = await setup(bench);
+    await using collector = await setup(bench);
+    const { env, configFile } = collector;
     const syms = symbols(20);
     await addUniverse(bench, env, syms, "1m,1d");
     const run = await mds(
@@ -88,7 +93,7 @@ Deno.test({
   ignore,
   async fn() {
     await using bench = await startBench({ server: true, days: 7 });
-    const { env, configFile } = await setup(bench, {
+    await using collector = await setup(bench, {
       workers: {
         count: 2,
         pollSeconds: 0.05,
@@ -96,6 +101,7 @@ Deno.test({
         backoff: { baseSeconds: 0, maxSeconds: 0 },
       },
     });
+    const { env, configFile } = collector;
     const syms = symbols(6);
     await addUniverse(bench, env, syms, "1m,1d");
     // the third request hangs: a job is in flight when the collector dies
@@ -135,9 +141,10 @@ Deno.test({
   ignore,
   async fn() {
     await using bench = await startBench({ server: true, days: 5 });
-    const { env, configFile } = await setup(bench, {
+    await using collector = await setup(bench, {
       workers: { count: 3, pollSeconds: 0.05, backoff: { baseSeconds: 0, maxSeconds: 0 } },
     });
+    const { env, configFile } = collector;
     const syms = symbols(100, "T");
     await addUniverse(bench, env, syms, "1m,1d");
     const args = [

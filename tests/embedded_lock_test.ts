@@ -52,11 +52,12 @@ async function stored(dir: string): Promise<Stored> {
   };
 }
 
-async function newStore(): Promise<{ dir: string; env: Env }> {
-  const dir = `${await Deno.makeTempDir({ prefix: "mds_lock_" })}/store`;
+async function newStore(): Promise<{ root: string; dir: string; env: Env }> {
+  const root = await Deno.makeTempDir({ prefix: "mds_lock_" });
+  const dir = `${root}/store`;
   const env = cleanEnv({ MDS_DATA_DIR: dir, MDS_TENANT_ID: TENANT });
   await expectExit(0, ["migrate"], { env });
-  return { dir, env };
+  return { root, dir, env };
 }
 
 async function lockFileAppears(dir: string, timeoutMs = 60_000): Promise<void> {
@@ -121,7 +122,7 @@ Deno.test({
       rows: 2 * ROWS,
       byVolume: { "1": ROWS, "2": ROWS },
     });
-    await Deno.remove(store.dir, { recursive: true });
+    await Deno.remove(store.root, { recursive: true });
   },
 });
 
@@ -167,7 +168,7 @@ Deno.test({
     assert(String(failed?.detail).includes(`in use by process ${ingest.pid} `), log);
     assertEquals((await ingest.finish()).code, 0);
     assertEquals(await stored(store.dir), { rows: 1_000, byVolume: { "3": 1_000 } });
-    await Deno.remove(store.dir, { recursive: true });
+    await Deno.remove(store.root, { recursive: true });
   },
 });
 
@@ -201,7 +202,7 @@ Deno.test({
     assert(Date.now() - started < 60_000);
     assertEquals(JSON.parse(rerun.stdout).lines, ROWS);
     assertEquals(await stored(store.dir), { rows: ROWS, byVolume: { "4": ROWS } });
-    await Deno.remove(store.dir, { recursive: true });
+    await Deno.remove(store.root, { recursive: true });
   },
 });
 
@@ -276,7 +277,7 @@ Deno.test({
       killedInClose > 0,
       "at least one kill must land inside close for the test to mean anything",
     );
-    await Deno.remove(`${store.dir}/..`, { recursive: true });
+    await Deno.remove(store.root, { recursive: true });
   },
 });
 
@@ -330,7 +331,7 @@ Deno.test({
     } finally {
       await new Deno.Command("umount", { args: [mountpoint] }).output();
       await Deno.remove(mountpoint, { recursive: true });
-      await Deno.remove(store.dir, { recursive: true });
+      await Deno.remove(store.root, { recursive: true });
     }
   },
 });
