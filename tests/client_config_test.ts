@@ -42,7 +42,7 @@ async function countingBackend(): Promise<
       inner.transaction((tx) =>
         fn({
           query: (text, params) => {
-            if (/FROM unnest\([\s\S]*INSERT INTO mds\.bars /.test(text)) counts.unnest++;
+            if (/unnest\(\$[\s\S]*INSERT INTO mds\.bars /.test(text)) counts.unnest++;
             return tx.query(text, params);
           },
           copyIn: (target, source) => {
