@@ -29,14 +29,16 @@ export class PulseUnits {
   /**
    * Notifies the unit's events in one statement, inside its transaction, and stops gathering.
    *
+   * @param notify `false` when no one can hear the notification (see `Backend.listening`):
+   * the events are built for the in-process callback but not sent.
    * @returns The events, for the in-process callback once the transaction commits.
    */
-  async publish(tx: Transaction, tenant: string): Promise<PulseEvent[]> {
+  async publish(tx: Transaction, tenant: string, notify = true): Promise<PulseEvent[]> {
     const collector = this.#units.get(tx);
     this.#units.delete(tx);
     if (collector === undefined || collector.size === 0) return [];
     const events = collector.events(tenant, Date.now());
-    const q = buildPulsePublish(events);
+    const q = notify ? buildPulsePublish(events) : undefined;
     if (q !== undefined) await tx.query(q.text, q.params, { prepare: true });
     return events;
   }

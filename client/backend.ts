@@ -102,6 +102,16 @@ export interface Backend extends Queryable, AsyncDisposable {
     onPayload: (payload: string) => void,
     options?: ListenOptions,
   ): Promise<() => Promise<void>>;
+  /**
+   * Whether a notification on `channel` can reach anyone, where the backend can tell: PGlite,
+   * whose one session belongs to this process, answers whether one of its own listeners (see
+   * {@linkcode Backend.listen}) is on the channel. Absent on a server, where other sessions may
+   * listen. The client skips the pulse's `pg_notify` statement where this returns `false`.
+   *
+   * @param channel The channel, e.g. `mds_pulse`.
+   * @returns `true` while a listener of this backend is on `channel`.
+   */
+  listening?(channel: string): boolean;
   /** Closes every connection; waits for running statements. */
   close(): Promise<void>;
 }

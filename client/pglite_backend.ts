@@ -115,6 +115,10 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
   let closed: Promise<void> | undefined;
   // the lock is dropped only once the directory is written back and closed
   const close = () => (closed ??= db.close().finally(() => lock?.release()));
+  // listeners per channel: nothing outside this process can hear this store's notifications
+  const listeners = new Map<string, number>();
+  const count = (channel: string, by: number) =>
+    listeners.set(channel, (listeners.get(channel) ?? 0) + by);
   return {
     kind: "pglite",
     query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(db, text, params),
@@ -168,14 +172,17 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
       } catch (err) {
         throw mapDatabaseError(err, { text: `LISTEN ${channel}`, params: [] });
       }
+      count(channel, 1);
       options.onListen?.();
       let done = false;
       return async () => {
         if (done || closed !== undefined) return;
         done = true;
+        count(channel, -1);
         await unlisten();
       };
     },
+    listening: (channel: string): boolean => (listeners.get(channel) ?? 0) > 0,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -55,6 +55,7 @@ function counting(real: Backend): Backend & { notifies: number[] } {
     query: (text, params) => real.query(text, params),
     session: (fn) => real.session(fn),
     listen: (channel, fn, options) => real.listen(channel, fn, options),
+    ...(real.listening ? { listening: (channel: string) => real.listening!(channel) } : {}),
     transaction: <T>(fn: (tx: Transaction) => Promise<T>) =>
       real.transaction((tx) => {
         const i = notifies.push(0) - 1;
@@ -270,6 +271,36 @@ backendSuite("pulse", {
       });
       assert(backend.notifies.every((n) => n <= 1), `${backend.notifies}`);
       assertEquals(backend.notifies.filter((n) => n === 1).length, heard.length);
+    },
+
+  "an embedded store sends no pg_notify while no listener of its own is on the channel; onPulse still gets the events":
+    async (db) => {
+      const tenant = newTenant();
+      const backend = counting(db.backend);
+      const called: PulseEvent[][] = [];
+      await using client = await clientFor(backend, { onPulse: (e) => called.push(e) });
+      const t = client.tenant(tenant);
+      // PGlite's one session is this process's; on a server another session may listen
+      const embedded = db.backend.kind === "pglite";
+      assertEquals(db.backend.listening?.(PULSE_CHANNEL), embedded ? false : undefined);
+      await t.upsertBars([bar("AAPL", 30)]);
+      assertEquals(backend.notifies, [embedded ? 0 : 1]);
+      {
+        await using ear = await listen(db.backend);
+        assertEquals(db.backend.listening?.(PULSE_CHANNEL), embedded ? true : undefined);
+        await t.upsertBars([bar("MSFT", 30)]);
+        assertEquals(backend.notifies.at(-1), 1);
+        assertEquals(events(await ear.settle()).map((e) => [e.tenant, e.symbol]), [
+          [tenant, "MSFT"],
+        ]);
+      }
+      await t.upsertBars([bar("IBM", 30)]);
+      assertEquals(backend.notifies.at(-1), embedded ? 0 : 1, "its listener has stopped");
+      assertEquals(called.map((events) => events.map((e) => e.symbol)), [
+        ["AAPL"],
+        ["MSFT"],
+        ["IBM"],
+      ]);
     },
 
   "a rolled-back unit of work notifies nothing and calls no onPulse": async (db) => {
