@@ -118,7 +118,7 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
   // listeners per channel: nothing outside this process can hear this store's notifications
   const listeners = new Map<string, number>();
   const count = (channel: string, by: number) =>
-    listeners.set(channel, (listeners.get(channel) ?? 0) + by);
+    listeners.set(channelName(channel), (listeners.get(channelName(channel)) ?? 0) + by);
   return {
     kind: "pglite",
     query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(db, text, params),
@@ -182,8 +182,15 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
         await unlisten();
       };
     },
-    listening: (channel: string): boolean => (listeners.get(channel) ?? 0) > 0,
+    listening: (channel: string): boolean => (listeners.get(channelName(channel)) ?? 0) > 0,
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** A channel as PostgreSQL names it: unquoted folds to lower case, as PGlite's `listen` does. */
+function channelName(channel: string): string {
+  return channel.length > 1 && channel.startsWith('"') && channel.endsWith('"')
+    ? channel.slice(1, -1)
+    : channel.toLowerCase();
 }
