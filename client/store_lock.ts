@@ -248,14 +248,17 @@ interface Created {
  * ```ts
  * import { acquireStoreLock, StoreLockedError } from "@mds/client";
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  *
- * const dir = join(mkdtempSync(join(tmpdir(), "mds-")), "store");
- * await using lock = await acquireStoreLock(dir);
+ * const root = mkdtempSync(join(tmpdir(), "mds-"));
+ * const dir = join(root, "store");
+ * const lock = await acquireStoreLock(dir);
  * await assert.rejects(acquireStoreLock(dir), StoreLockedError);
  * assert.deepEqual(lock.owner.pid > 0, true);
+ * await lock.release();
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function acquireStoreLock(
