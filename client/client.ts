@@ -521,8 +521,11 @@ export class MdsClient implements AsyncDisposable {
             // Not sent where no one can hear them (PGlite without a listener of its own: 20-30
             // ms of each 20,000-bar batch's ~650). Asked inside the transaction, which PGlite
             // runs alone, so no listener can start between the answer and the commit.
+            // Events are built for the notification or for onPulse; for neither, not at all.
             const notify = this.backend.listening?.(PULSE_CHANNEL) !== false;
-            published = pulse.publish(tx, tenant, notify);
+            published = notify || this.#options.onPulse !== undefined
+              ? pulse.publish(tx, tenant, notify)
+              : Promise.resolve([]);
             if (pipelined) published.catch(() => {});
             else events = await published;
             return out;

@@ -117,8 +117,10 @@ export async function createPgliteBackend(options: PgliteBackendOptions = {}): P
   const close = () => (closed ??= db.close().finally(() => lock?.release()));
   // listeners per channel: nothing outside this process can hear this store's notifications
   const listeners = new Map<string, number>();
-  const count = (channel: string, by: number) =>
-    listeners.set(channelName(channel), (listeners.get(channelName(channel)) ?? 0) + by);
+  const count = (channel: string, by: number) => {
+    const name = channelName(channel);
+    listeners.set(name, (listeners.get(name) ?? 0) + by);
+  };
   return {
     kind: "pglite",
     query: <T = Row>(text: string, params: readonly unknown[] = []) => run<T>(db, text, params),
