@@ -149,8 +149,9 @@ function inputCte(
   spec: TableSpec,
   source: UpsertSource,
   offset = 0,
+  columns: readonly ColumnSpec[] = spec.columns,
 ): { sql: string; params: string[] } {
-  const names = spec.columns.map((c) => c.name);
+  const names = columns.map((c) => c.name);
   if (source.kind === "stage") {
     return { sql: `SELECT ${names.join(", ")} FROM ${source.table}`, params: [] };
   }
@@ -159,11 +160,11 @@ function inputCte(
   const encoded = source.kind === "encoded" ? source.rows : undefined;
   const tenant = encoded ? encoded.tenant : soleTenant(source.rows as readonly object[]);
   const scalar = (col: ColumnSpec) => tenant !== undefined && col.name === "tenant_id";
-  const params = spec.columns.map((col, i) =>
+  const params = columns.map((col) =>
     scalar(col)
       ? tenant!
       : encoded
-      ? encoded.literal(i)
+      ? encoded.literal(spec.columns.indexOf(col))
       : columnParam(col, source.rows as readonly object[])
   );
   const place = (i: number) => `$${offset + i + 1}`;
@@ -171,10 +172,10 @@ function inputCte(
   // (as `unnest(a, b, ...)` in FROM pads shorter arrays with nulls, so do these), where the
   // FROM form first copies every array's elements into a tuplestore of its own and reads them
   // back. A batch of 20,000 bars: 60 -> 42 ms of server time to read it (PGlite 154 -> 138).
-  const unnest = spec.columns.flatMap((col, i) =>
+  const unnest = columns.flatMap((col, i) =>
     scalar(col) ? [] : [`unnest(${place(i)}::${paramType(col)}) AS ${col.name}`]
   );
-  const select = spec.columns.map((col, i) =>
+  const select = columns.map((col, i) =>
     scalar(col)
       ? `${place(i)}::uuid AS tenant_id`
       : col.type === "text[]" || col.type === "jsonb"
@@ -195,6 +196,15 @@ function soleTenant(rows: readonly object[]): string | undefined {
     if ((rows[i] as { tenant_id?: unknown }).tenant_id !== first) return undefined;
   }
   return first;
+}
+
+/**
+ * The columns {@linkcode sideEffects} read, in the table's order: a series input sends only
+ * these (bars: 6 of 12 arrays), not every column of the newest rows.
+ */
+function sideEffectColumns(spec: TableSpec): readonly ColumnSpec[] {
+  const read = new Set([...spec.series!, spec.time, ...(spec.kind === "bars" ? ["close"] : [])]);
+  return spec.columns.filter((c) => read.has(c.name));
 }
 
 /** Extra statements that ride along with an upsert of bars or options, reading `from`. */
@@ -277,7 +287,12 @@ export interface UpsertOptions {
  */
 export function buildSeriesUpdate(spec: TableSpec, rows: readonly object[]): SqlQuery | null {
   if (!spec.series) return null;
-  const input = inputCte(spec, { kind: "unnest", rows: newestPerSeries(spec, rows) });
+  const input = inputCte(
+    spec,
+    { kind: "unnest", rows: newestPerSeries(spec, rows) },
+    0,
+    sideEffectColumns(spec),
+  );
   return {
     text: `WITH input AS (${input.sql}),\n${
       sideEffects(spec, "input").join(",\n")
@@ -358,7 +373,12 @@ export function buildUpsert(
     if (held !== undefined && held.newest.length * 2 <= held.rows) {
       // latest prices and cursors only need the newest row of each series: reduced here, the
       // server sorts and upserts one row per series instead of sorting the whole batch
-      const series = inputCte(spec, { kind: "unnest", rows: held.newest }, params.length);
+      const series = inputCte(
+        spec,
+        { kind: "unnest", rows: held.newest },
+        params.length,
+        sideEffectColumns(spec),
+      );
       ctes.push(`series_input AS (${series.sql})`, ...sideEffects(spec, "series_input"));
       params.push(...series.params);
     } else {
