@@ -31,6 +31,11 @@ export interface FakeMarketOptions {
   symbols?: readonly string[];
   /** The token Finnhub accepts in `X-Finnhub-Token`. @default {"test-finnhub-token"} */
   finnhubToken?: string;
+  /**
+   * The vendor's clock, epoch milliseconds: Yahoo lists only option expiries after its date.
+   * @default {Date.now}
+   */
+  now?: () => number;
 }
 
 /** One request the fake received. */
@@ -164,6 +169,7 @@ export function startFakeMarket(options: FakeMarketOptions): FakeMarket {
     throw new TypeError('Cannot start the fake market: "symbols" must be non-empty strings');
   }
   const finnhubToken = options.finnhubToken ?? "test-finnhub-token";
+  const now = options.now ?? Date.now;
   if (typeof finnhubToken !== "string" || finnhubToken === "") {
     throw new TypeError('Cannot start the fake market: "finnhubToken" is empty');
   }
@@ -226,7 +232,7 @@ export function startFakeMarket(options: FakeMarketOptions): FakeMarket {
   app.get("/yahoo/v7/finance/options/:symbol", (c) => {
     const symbol = c.req.param("symbol").toUpperCase();
     const entry = record(c, "yahoo", "options", symbol);
-    return answer(entry, () => yahooOptions(market, symbol, end, c.req.query("date")));
+    return answer(entry, () => yahooOptions(market, symbol, end, now(), c.req.query("date")));
   });
   const finnhub =
     (endpoint: string, build: (symbol: string, q: Record<string, string>) => Answer) =>
@@ -471,6 +477,7 @@ function yahooOptions(
   market: MarketData,
   symbol: string,
   end: Date,
+  nowMs: number,
   date: string | undefined,
 ): Answer {
   const spot = market.closeBefore(symbol, end.getTime());
@@ -478,8 +485,14 @@ function yahooOptions(
     return { status: 200, body: { optionChain: { result: [], error: null } } };
   }
   const day = Math.floor(end.getTime() / 86_400_000) * 86_400_000;
+  // Listed expiries lie ahead of the request, as Yahoo's do: the Fridays after the later of the
+  // market's last day and today (UTC). Counted from the market's last day alone, the first one
+  // was today whenever that day was Thursday's session seen on Friday (or before a holiday), and
+  // a snapshot fetched on its expiry date gets no greeks.
+  const today = Math.floor(nowMs / 86_400_000) * 86_400_000;
+  const from = Math.max(day, today);
   const fridays = [1, 2].map((n) => {
-    const d = new Date(day + n * 86_400_000);
+    const d = new Date(from + n * 86_400_000);
     const ahead = (5 - d.getUTCDay() + 7) % 7 + (n - 1) * 7;
     return (d.getTime() + ahead * 86_400_000) / 1_000;
   });

@@ -492,3 +492,26 @@ Deno.test("a month of 1-minute bars for 200 symbols is served", async () => {
   assert(expected > 8_000, `${expected} minutes`);
   assert(took < 30_000, `took ${Math.round(took)} ms`);
 });
+
+Deno.test("Yahoo's option chain lists only expiries after the vendor's date, also on the Friday after Thursday's session", async () => {
+  // the market's last session closed on Thursday 2024-03-14; the chain is fetched early on
+  // Friday (UTC), before that day's session is part of the market: Friday the 15th is not listed
+  const thursdayClose = new Date("2024-03-14T20:00:00Z");
+  const fridayEarly = Date.parse("2024-03-15T00:30:00Z");
+  await using m = startFakeMarket({ end: thursdayClose, days: 5, now: () => fridayEarly });
+  const yahoo = createYahooProvider({ baseUrl: m.yahooBaseUrl, now: () => fridayEarly });
+  const chain = await yahoo.fetchOptionChain({ symbol: "AAPL" });
+  assertEquals(chain.expiries, ["2024-03-22", "2024-03-29"]);
+  assertEquals([...new Set(chain.snaps.map((s) => s.expiry))].sort(), chain.expiries);
+  for (const snap of chain.snaps) assertEquals(snap.ts.getTime(), fridayEarly);
+  // on a Tuesday the same week's Friday is the first listed
+  const tuesday = Date.parse("2024-03-12T15:00:00Z");
+  await using n = startFakeMarket({
+    end: new Date("2024-03-11T20:00:00Z"),
+    days: 5,
+    now: () => tuesday,
+  });
+  const early = await createYahooProvider({ baseUrl: n.yahooBaseUrl, now: () => tuesday })
+    .fetchOptionChain({ symbol: "AAPL" });
+  assertEquals(early.expiries, ["2024-03-15", "2024-03-22"]);
+});
